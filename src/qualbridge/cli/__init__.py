@@ -1,0 +1,1 @@
+"""The ``qualbridge`` command line (Typer + Rich): one module per command group."""

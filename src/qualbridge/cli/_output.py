@@ -1,0 +1,57 @@
+"""Output conventions shared by every command: ``--json`` prints machine-readable data of the same shape
+as the API; otherwise Rich renders tables for people. Errors are one line on stderr."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+
+from qualbridge.text import Lang
+
+console = Console()
+err_console = Console(stderr=True)
+
+JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON (same shape as the API).")
+LangOption = typer.Option("en", "--lang", help="Language of messages: en or zh.")
+
+EXIT_OK = 0
+EXIT_FAILED_CHECK = 1
+EXIT_BAD_INPUT = 2
+
+
+def to_jsonable(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, list):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    return value
+
+
+def emit(data: Any, *, as_json: bool, render: Callable[[], None]) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(to_jsonable(data), ensure_ascii=False, indent=2) + "\n")
+    else:
+        render()
+
+
+def check_lang(lang: str) -> Lang:
+    if lang not in ("en", "zh"):
+        raise typer.BadParameter("use en or zh", param_hint="--lang")
+    return "en" if lang == "en" else "zh"
+
+
+VERDICT_STYLE = {
+    "pass": "bold green",
+    "fail": "bold red",
+    "missing": "yellow",
+    "inconclusive": "magenta",
+    "incomplete": "yellow",
+}

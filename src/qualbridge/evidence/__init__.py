@@ -1,0 +1,1 @@
+"""Evidence kinds (Pydantic models) and parsers for real instrument exports."""

@@ -1,0 +1,292 @@
+"""Evidence kinds: what a test report states, as validated, frozen values.
+
+Every kind records who issued it, when the test was done, by which method and instrument, on what
+subject, and the sha256 digest of the raw file it was parsed from. Measurement data is summarised to what
+the standards evaluate (a particle survey keeps per-location statistics, not millions of raw rows); the raw
+file, stored content-addressed, stays the source of truth.
+
+The union :data:`Evidence` is discriminated by ``kind``; ``qualbridge schema`` exports its JSON Schema.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
+
+from qualbridge.canonical import canonical_json, sha256_hex
+from qualbridge.measure import Measure
+
+Digest = Annotated[str, Field(pattern=r"^sha256:[0-9a-f]{64}$")]
+Occupancy = Literal["as-built", "at-rest", "operational"]
+SubjectType = Literal["equipment", "subsystem", "component", "material_lot", "room", "system"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Instrument(_Frozen):
+    model: str | None = None
+    serial: str | None = None
+    calibration_date: dt.date | None = None
+    calibration_due: dt.date | None = None
+
+
+class Subject(_Frozen):
+    """What was tested: an equipment model, one of its subsystems, a material lot, a room..."""
+
+    type: SubjectType
+    id: str = Field(min_length=1)
+    name: str | None = None
+
+
+class EvidenceBase(_Frozen):
+    issuer: str = Field(min_length=1, description="Organisation that performed and issued the test")
+    test_date: dt.date
+    method: str | None = Field(default=None, description="Test method, e.g. 'ISO 14644-1:2015'")
+    instrument: Instrument | None = None
+    subject: Subject
+    raw_digest: Digest | None = Field(default=None, description="sha256 of the raw file")
+    raw_filename: str | None = None
+    notes: str | None = None
+
+    def evidence_id(self) -> str:
+        """Content address of this evidence document: sha256 of its canonical JSON."""
+        return "sha256:" + sha256_hex(canonical_json(self))
+
+
+# --- particles (ISO 14644-1) -------------------------------------------------------------------------
+
+
+class LocationStats(_Frozen):
+    """One sampling location's statistics, per considered size (aligned with ``sizes_um``)."""
+
+    name: str = Field(min_length=1)
+    samples: int = Field(ge=1)
+    min_sample_volume_l: float = Field(gt=0)
+    total_volume_l: float = Field(gt=0)
+    min_sample_duration_s: float | None = Field(default=None, gt=0)
+    mean_per_m3: list[float] = Field(description="Mean cumulative concentration (≥ size), per m³")
+    max_per_m3: list[float] = Field(description="Highest single-sample concentration, per m³")
+
+    @field_validator("mean_per_m3", "max_per_m3")
+    @classmethod
+    def _non_negative(cls, v: list[float]) -> list[float]:
+        if any(not (x >= 0) for x in v):
+            raise ValueError("concentrations must be finite and ≥ 0")
+        return v
+
+
+class ParticleSurvey(EvidenceBase):
+    kind: Literal["particle_survey"] = "particle_survey"
+    occupancy: Occupancy | None = None
+    area_m2: float | None = Field(default=None, gt=0)
+    unidirectional_airflow: bool | None = None
+    sizes_um: list[float] = Field(min_length=1, description="Cumulative thresholds, ascending")
+    locations: list[LocationStats] = Field(min_length=1)
+    flow_rate_lpm: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _aligned(self) -> ParticleSurvey:
+        if self.sizes_um != sorted(set(self.sizes_um)):
+            raise ValueError("sizes_um must be strictly ascending")
+        n = len(self.sizes_um)
+        for loc in self.locations:
+            if len(loc.mean_per_m3) != n or len(loc.max_per_m3) != n:
+                raise ValueError(f"location {loc.name!r}: one value per size in sizes_um expected")
+        names = [loc.name for loc in self.locations]
+        if len(names) != len(set(names)):
+            raise ValueError("location names must be unique")
+        return self
+
+
+# --- compressed air (ISO 8573-1) ---------------------------------------------------------------------
+
+
+class ParticleBands(_Frozen):
+    """Particle counts per m³ in ISO 8573-1 size bands (not cumulative)."""
+
+    d_0_1_to_0_5: float | None = Field(default=None, ge=0, description="0.1 < d ≤ 0.5 µm")
+    d_0_5_to_1_0: float | None = Field(default=None, ge=0, description="0.5 < d ≤ 1.0 µm")
+    d_1_0_to_5_0: float | None = Field(default=None, ge=0, description="1.0 < d ≤ 5.0 µm")
+
+
+class CompressedAirPurityTest(EvidenceBase):
+    kind: Literal["compressed_air_purity"] = "compressed_air_purity"
+    particles_per_m3: ParticleBands | None = None
+    particles_above_5um_detected: bool | None = None
+    particle_mass: Measure | None = Field(default=None, description="mass concentration, mg/m³")
+    pressure_dew_point: Measure | None = Field(default=None, description="°C at line pressure")
+    liquid_water: Measure | None = Field(default=None, description="g/m³")
+    total_oil: Measure | None = Field(default=None, description="aerosol + vapour + liquid, mg/m³")
+    line_pressure: Measure | None = None
+    reference_conditions: str = "20 °C, 1 bar(a), 0 % relative water vapour pressure"
+
+
+# --- airborne molecular contamination (ISO 14644-8, SEMI F21) ----------------------------------------
+
+
+class ChemicalResult(_Frozen):
+    substance: str = Field(min_length=1, description="Substance or category, e.g. 'NH3', 'acid'")
+    category: (
+        Literal["acid", "base", "biotoxic", "condensable", "corrosive", "dopant", "organic", "oxidant"] | None
+    ) = None
+    concentration: Measure
+    detection_limit: Measure | None = None
+    below_detection_limit: bool = False
+
+
+class AirborneMolecularContamination(EvidenceBase):
+    kind: Literal["airborne_molecular_contamination"] = "airborne_molecular_contamination"
+    location: str | None = None
+    sampling_hours: float | None = Field(default=None, gt=0)
+    results: list[ChemicalResult] = Field(min_length=1)
+
+
+# --- vacuum ------------------------------------------------------------------------------------------
+
+LeakTestMode = Literal["spray", "hood", "bombing", "sniffer", "accumulation"]
+
+
+class HeliumLeakTest(EvidenceBase):
+    kind: Literal["helium_leak_test"] = "helium_leak_test"
+    leak_rate: Measure
+    below_detection_limit: bool = Field(default=False, description="result reported as '< value'")
+    detection_limit: Measure | None = None
+    background: Measure | None = None
+    mode: LeakTestMode = "spray"
+    test_state: str | None = Field(default=None, description="e.g. 'baked', 'unbaked, 24 h pump-down'")
+
+
+class PressurePoint(_Frozen):
+    t_s: float = Field(ge=0)
+    pressure: float = Field(gt=0)
+
+
+class RateOfRiseTest(EvidenceBase):
+    kind: Literal["rate_of_rise_test"] = "rate_of_rise_test"
+    volume: Measure
+    p_start: Measure
+    p_end: Measure
+    duration: Measure
+    curve_unit: str | None = Field(default=None, description="pressure unit of the curve points")
+    curve: list[PressurePoint] = Field(default_factory=list)
+
+
+class BasePressureTest(EvidenceBase):
+    kind: Literal["base_pressure_test"] = "base_pressure_test"
+    pressure: Measure
+    pumpdown_hours: float | None = Field(default=None, gt=0)
+    baked: bool | None = None
+
+
+class RgaPeak(_Frozen):
+    amu: int = Field(ge=1, le=300)
+    partial_pressure: float = Field(ge=0)
+
+
+class RgaScan(EvidenceBase):
+    kind: Literal["rga_scan"] = "rga_scan"
+    pressure_unit: str = "mbar"
+    total_pressure: float = Field(gt=0)
+    amu_range: tuple[int, int] = (1, 100)
+    peaks: list[RgaPeak] = Field(min_length=1)
+    test_state: str | None = None
+
+    @model_validator(mode="after")
+    def _unique_masses(self) -> RgaScan:
+        masses = [p.amu for p in self.peaks]
+        if len(masses) != len(set(masses)):
+            raise ValueError("one partial pressure per mass number expected")
+        return self
+
+
+class OutgassingTest(EvidenceBase):
+    """Material outgassing: ASTM E595-style mass loss, and/or an outgassing rate per area."""
+
+    kind: Literal["outgassing_test"] = "outgassing_test"
+    material: str | None = None
+    tml_pct: float | None = Field(default=None, description="total mass loss, % of initial mass")
+    cvcm_pct: float | None = Field(default=None, ge=0)
+    wvr_pct: float | None = Field(default=None, ge=0)
+    rate_per_area: Measure | None = Field(default=None, description="e.g. Pa·m³/(s·m²)")
+    sample_temperature_c: float | None = None
+    collector_temperature_c: float | None = None
+    duration_h: float | None = Field(default=None, gt=0)
+
+
+# --- materials ---------------------------------------------------------------------------------------
+
+Basis = Literal["w/w", "w/v", "per_area"]
+
+
+class ElementResult(_Frozen):
+    element: str = Field(pattern=r"^[A-Z][a-z]?$")
+    value: float | None = Field(default=None, ge=0, description="None when below the detection limit")
+    unit: str
+    detection_limit: float | None = Field(default=None, gt=0)
+    below_detection_limit: bool = False
+
+    @model_validator(mode="after")
+    def _censoring(self) -> ElementResult:
+        if self.below_detection_limit and self.detection_limit is None:
+            raise ValueError(f"{self.element}: a '< DL' result needs its detection limit")
+        if not self.below_detection_limit and self.value is None:
+            raise ValueError(f"{self.element}: a value or '< DL' is required")
+        return self
+
+
+class TraceMetalAnalysis(EvidenceBase):
+    kind: Literal["trace_metal_analysis"] = "trace_metal_analysis"
+    matrix: str | None = Field(default=None, description="e.g. 'H2SO4 96 %', 'UPW extract'")
+    basis: Basis = "w/w"
+    wetted_area: Measure | None = None
+    results: list[ElementResult] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_elements(self) -> TraceMetalAnalysis:
+        elements = [r.element for r in self.results]
+        if len(elements) != len(set(elements)):
+            raise ValueError("one result per element expected")
+        return self
+
+
+class MaterialDeclaration(EvidenceBase):
+    kind: Literal["material_declaration"] = "material_declaration"
+    statements: dict[str, bool] = Field(
+        description="Declared facts, e.g. {'rohs_compliant': true, 'pfas_free': false}"
+    )
+    materials: list[str] = Field(default_factory=list, description="wetted / vacuum-exposed materials")
+    signed_by: str | None = None
+
+
+Evidence = Annotated[
+    ParticleSurvey
+    | CompressedAirPurityTest
+    | AirborneMolecularContamination
+    | HeliumLeakTest
+    | RateOfRiseTest
+    | BasePressureTest
+    | RgaScan
+    | OutgassingTest
+    | TraceMetalAnalysis
+    | MaterialDeclaration,
+    Field(discriminator="kind"),
+]
+
+EvidenceKind = Literal[
+    "particle_survey",
+    "compressed_air_purity",
+    "airborne_molecular_contamination",
+    "helium_leak_test",
+    "rate_of_rise_test",
+    "base_pressure_test",
+    "rga_scan",
+    "outgassing_test",
+    "trace_metal_analysis",
+    "material_declaration",
+]
+
+evidence_adapter: TypeAdapter[Evidence] = TypeAdapter(Evidence)
