@@ -105,7 +105,4 @@ def load_documents(paths: Iterable[Path]) -> Catalog:
 @lru_cache(maxsize=1)
 def builtin() -> Catalog:
     """The shipped public and example profiles."""
-    # Rules register on import of the standard modules; make sure they are all loaded.
-    from qualbridge.standards import _rules  # noqa: F401
-
     return load_documents(sorted(PROFILES_DIR.glob("*.yaml")))

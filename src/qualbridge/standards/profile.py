@@ -10,6 +10,7 @@ Published profiles are immutable: a change is a new ``version``.
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -126,6 +127,8 @@ def documents_from_file(path: Path) -> list[ProfileDocument]:
 
 def resolve(doc: ProfileDocument, parents: Iterable[ProfileDocument] = ()) -> Profile:
     """Apply ``extends`` (``parents`` nearest first) and the standards' rules; raise on any problem."""
+    # The standard modules register their rules on import; load them before the first check.
+    importlib.import_module("qualbridge.standards._rules")
     chain = [doc, *parents]
     requirements: dict[str, Requirement] = {}
     for ancestor in reversed(chain):
