@@ -1,0 +1,190 @@
+"""Airborne molecular contamination (AMC) results as an analytical laboratory exports them.
+
+Header lines (``Laboratory:``, ``Test date:``, ``Location:``, ``Sampling hours:``, ``Method:``) and then
+rows ``substance,category,concentration,unit,detection_limit``::
+
+    HF,acid,<DL,pptM,50
+    NH3,base,3.2,ng/m³,0.5
+    TMAH,MB,<0.8,ng/m³,
+
+A category is one of ISO 14644-8's (acid, base, biotoxic, condensable, corrosive, dopant, organic,
+oxidant) or a SEMI F21 code (MA, MB, MC, MD → acid, base, condensable, dopant); it may be empty. "<DL"
+and "ND" need the detection limit; "< x" states its bound. Units are a mass concentration (ng/m³…) or a
+molar ratio: pptM, ppbM, and pptv/ppbv, which for an ideal gas are the same molar ratio. A bare "ppt" or
+"ppb" is refused: in QualBridge those are mass fractions, and a lab's air result in them is ambiguous.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from qualbridge import units
+from qualbridge.errors import ParseError, UnitError
+from qualbridge.evidence.models import Evidence
+from qualbridge.evidence.parsers import build_evidence, file_digest, parser
+from qualbridge.evidence.parsers._lab_report import (
+    LabReport,
+    Row,
+    common_meta,
+    number,
+    read_lab_report,
+    reading,
+    subject,
+)
+
+_COLUMNS = {
+    "substance": ("compound", "analyte", "species"),
+    "category": ("class", "group", "amc category"),
+    "concentration": ("value", "result", "conc", "concentration value"),
+    "unit": ("units",),
+    "detection_limit": ("dl", "lod", "mdl", "detection limit", "limit of detection"),
+}
+_CATEGORIES = {
+    **{
+        c: c for c in ("acid", "base", "biotoxic", "condensable", "corrosive", "dopant", "organic", "oxidant")
+    },
+    "acids": "acid",
+    "bases": "base",
+    "condensables": "condensable",
+    "dopants": "dopant",
+    "ma": "acid",
+    "mb": "base",
+    "mc": "condensable",
+    "md": "dopant",
+}
+# Volume mixing ratios of gases equal molar ratios (ideal gas); spelled out so nothing else is implied.
+_MOLAR_SPELLINGS = {
+    "pptv": "pptM",
+    "ppbv": "ppbM",
+    "ppmv": "ppmM",
+    "pptm": "pptM",
+    "ppbm": "ppbM",
+    "ppmm": "ppmM",
+}
+_AMBIGUOUS = {"ppt", "ppb", "ppm"}
+
+
+def _unit(report: LabReport, row: Row) -> str:
+    text = row.cells["unit"].strip()
+    where = report.where(row.line, "unit")
+    key = text.casefold().replace("(", "").replace(")", "").replace(" ", "")
+    if key in _AMBIGUOUS:
+        raise ParseError(
+            f"unit {text!r} is ambiguous for air",
+            where,
+            expected=f"{key}M or {key}v (molar ratio) or a mass concentration such as ng/m³",
+        )
+    unit_text = _MOLAR_SPELLINGS.get(key, text)
+    try:
+        if units.same_dimension(unit_text, "g/m**3") or units.same_dimension(unit_text, "pptM"):
+            return unit_text
+    except UnitError:
+        pass
+    raise ParseError(
+        f"unit {text!r} is neither a mass concentration nor a molar ratio",
+        where,
+        expected="e.g. ng/m³, µg/m³, pptM, ppbv",
+    )
+
+
+def _category(report: LabReport, row: Row) -> str | None:
+    text = row.cells.get("category", "").strip()
+    if not text:
+        return None
+    found = _CATEGORIES.get(text.casefold())
+    if found is None:
+        raise ParseError(
+            f"unknown category {text!r}",
+            report.where(row.line, "category"),
+            expected="acid, base, biotoxic, condensable, corrosive, dopant, organic, oxidant or MA/MB/MC/MD",
+        )
+    return found
+
+
+def _result(report: LabReport, row: Row) -> dict[str, Any]:
+    substance = row.cells["substance"].strip()
+    if not substance:
+        raise ParseError("no substance", report.where(row.line, "substance"), expected="e.g. NH3, HF, TMAH")
+    unit = _unit(report, row)
+    read = reading(report, row.cells["concentration"], report.where(row.line, "concentration"))
+    dl_text = row.cells.get("detection_limit", "").strip()
+    dl = number(report, dl_text, report.where(row.line, "detection_limit")) if dl_text else None
+    if read.value is None and dl is None:
+        raise ParseError(
+            f"{row.cells['concentration']!r} needs the detection limit",
+            report.where(row.line, "detection_limit"),
+            expected="the detection limit in the same unit",
+        )
+    for value, column in ((read.value, "concentration"), (dl, "detection_limit")):
+        if value is not None and value < 0:
+            raise ParseError(f"{value:g} is negative", report.where(row.line, column), expected="a value ≥ 0")
+    if dl is not None and dl == 0:
+        raise ParseError("a detection limit of 0", report.where(row.line, "detection_limit"), expected="> 0")
+    # A '< x' result is bounded by the x it states; '<DL' and 'ND' by the detection limit column.
+    bound = dl if read.value is None else read.value
+    limit = bound if read.censored else dl
+    item: dict[str, Any] = {
+        "substance": substance,
+        "category": _category(report, row),
+        "concentration": {"value": bound, "unit": unit},
+        "below_detection_limit": read.censored,
+    }
+    if limit is not None:
+        item["detection_limit"] = {"value": limit, "unit": unit}
+    return item
+
+
+def _sampling_hours(report: LabReport) -> float | None:
+    found = report.header("sampling hours", "sampling time", "sampling duration")
+    if found is None:
+        return None
+    line, text = found
+    match = re.fullmatch(r"\s*(?P<v>\d+(?:[.,]\d+)?)\s*(?P<u>[a-zA-Z]*)\s*", text)
+    try:
+        if match is None:
+            raise UnitError(text)
+        return units.convert(float(match.group("v").replace(",", ".")), match.group("u") or "h", "h")
+    except UnitError:
+        raise ParseError(
+            f"sampling time {text!r} cannot be read",
+            report.where(line, "sampling hours"),
+            expected="e.g. '4 h'",
+        ) from None
+
+
+# Air concentrations are per volume of air or molar ratios; an ICP-MS table of the same shape is per mass
+# or per litre of liquid, so the units are what tell the two apart.
+_AIR_UNIT = re.compile(r"(?i)/\s*(m3|m³)\b|\bpp[mbt][mv]\b")
+
+
+def _sniff(head: str) -> bool:
+    header = re.search(r"(?im)^\s*(substance|compound|analyte|species)\s*[,;]", head)
+    return header is not None and _AIR_UNIT.search(head) is not None
+
+
+@parser("airborne_molecular_contamination", name="AMC laboratory results (CSV)", sniff=_sniff)
+def parse_amc_results(path: Path, meta: Mapping[str, Any], mapping: Path | None) -> Evidence:
+    """An AMC lab result table → :class:`AirborneMolecularContamination`; ``mapping`` is unused."""
+    report = read_lab_report(
+        path, first_column="substance", columns=_COLUMNS, required=("substance", "concentration", "unit")
+    )
+    results = [_result(report, row) for row in report.rows]
+    data: dict[str, Any] = {
+        "kind": "airborne_molecular_contamination",
+        **common_meta(report, given=meta.keys()),
+    }
+    location = report.header("location", "sampling location", "sampling point")
+    if location:
+        data["location"] = location[1]
+    found_subject = None if "subject" in meta else subject(report, "room", ("location", "sampling location"))
+    if found_subject:
+        data["subject"] = found_subject
+    hours = None if "sampling_hours" in meta else _sampling_hours(report)
+    if hours is not None:
+        data["sampling_hours"] = hours
+    data.update({"results": results, "raw_digest": file_digest(path), "raw_filename": path.name})
+    data.update(meta)
+    return build_evidence(data, source=str(path))
