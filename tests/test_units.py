@@ -52,6 +52,12 @@ def test_molar_ratio_never_converts_to_mass_fraction() -> None:
     assert convert(1000, "pptM", "ppbM") == pytest.approx(1)
 
 
+@pytest.mark.parametrize("spelling", ["Torr·L/s", "torr*L/s", "Torr L/s", "Torr*L/s"])
+def test_torr_is_read_in_every_common_spelling(spelling: str) -> None:
+    assert convert(1, spelling, "mbar·L/s") == pytest.approx(1.333224, rel=1e-6)
+    assert convert(1, "mTorr", "Pa") == pytest.approx(0.1333224, rel=1e-6)
+
+
 def test_dew_point_in_celsius() -> None:
     assert convert(-40, "°C", "K") == pytest.approx(233.15)
     assert convert(-70, "degC", "°F") == pytest.approx(-94)

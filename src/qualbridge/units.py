@@ -60,6 +60,8 @@ _ALIASES: tuple[tuple[str, str], ...] = (
 def _normalise_spelling(text: str) -> str:
     s = text.strip().replace("µ", "u").replace("μ", "u").replace("³", "3").replace("²", "2")
     s = s.replace("·", "*")
+    # Gauges and specs write Torr with a capital (after Torricelli); pint's name is lower case.
+    s = re.sub(r"Torr\b", "torr", s)
     lowered = s.lower()
     for pattern, replacement in _ALIASES:
         if re.fullmatch(pattern, lowered):
@@ -95,7 +97,9 @@ def unit(text: str) -> Any:
         SyntaxError,
         KeyError,
     ) as exc:  # pint's parser raises several kinds for text it cannot read
-        raise UnitError(f"unknown unit {text!r}", expected="a unit such as mbar·L/s, °C, particles/m³") from exc
+        raise UnitError(
+            f"unknown unit {text!r}", expected="a unit such as mbar·L/s, °C, particles/m³"
+        ) from exc
 
 
 def quantity(value: float, unit_text: str, *, where: Location | None = None) -> Any:

@@ -66,11 +66,22 @@ def test_evaluate_in_chinese(tmp_path: Path) -> None:
     profile = _write(tmp_path / "fab.yaml", FAB_PROFILE)
     result = runner.invoke(
         app,
-        ["evaluate", "-f", str(profile), "-p", "fab/materials", "--lang", "zh",
-         "--as-of", "2026-06-01", str(_declaration(tmp_path, True))],
+        [
+            "evaluate",
+            "-f",
+            str(profile),
+            "-p",
+            "fab/materials",
+            "--lang",
+            "zh",
+            "--as-of",
+            "2026-06-01",
+            str(_declaration(tmp_path, True)),
+        ],
     )
     assert result.exit_code == 0, result.output
-    assert "总体结论" in result.stdout and "符合 RoHS" in result.stdout
+    assert "总体结论" in result.stdout
+    assert "符合 RoHS" in result.stdout
 
 
 def test_profiles_validate_good_and_bad(tmp_path: Path) -> None:
@@ -82,12 +93,21 @@ def test_profiles_validate_good_and_bad(tmp_path: Path) -> None:
     bad_path = _write(tmp_path / "bad.yaml", broken)
     # Run as a real process: the error line and exit code come from the console entry point.
     proc = subprocess.run(
-        [sys.executable, "-c", "from qualbridge.cli.main import main; main()",
-         "profiles", "validate", str(bad_path)],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-c",
+            "from qualbridge.cli.main import main; main()",
+            "profiles",
+            "validate",
+            str(bad_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 2
-    assert "bad.yaml" in proc.stderr and "statement" in proc.stderr
+    assert "bad.yaml" in proc.stderr
+    assert "statement" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
 
 
@@ -109,9 +129,20 @@ def test_schema_exports_every_evidence_kind() -> None:
 def test_missing_evidence_file_is_bad_input(tmp_path: Path) -> None:
     profile = _write(tmp_path / "fab.yaml", FAB_PROFILE)
     proc = subprocess.run(
-        [sys.executable, "-c", "from qualbridge.cli.main import main; main()",
-         "evaluate", "-f", str(profile), "-p", "fab/materials", str(tmp_path / "nope.csv")],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-c",
+            "from qualbridge.cli.main import main; main()",
+            "evaluate",
+            "-f",
+            str(profile),
+            "-p",
+            "fab/materials",
+            str(tmp_path / "nope.csv"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 2
     assert "nope.csv: no such file" in proc.stderr

@@ -54,7 +54,8 @@ def test_no_evidence_is_missing_with_an_action() -> None:
     result = evaluate(_profile(_req("rohs", "rohs_compliant")), [], as_of=AS_OF)
     (r,) = result.results
     assert r.verdict == "missing"
-    assert r.action is not None and "declaration" in r.action.en
+    assert r.action is not None
+    assert "declaration" in r.action.en
     assert result.overall == "incomplete"
     assert [g.requirement_id for g in result.gaps] == ["rohs"]
 
@@ -62,7 +63,8 @@ def test_no_evidence_is_missing_with_an_action() -> None:
 def test_pass_and_fail_drive_the_overall_verdict() -> None:
     profile = _profile(_req("rohs", "rohs_compliant"), _req("pfas", "pfas_free"))
     ok = evaluate(profile, [_decl({"rohs_compliant": True, "pfas_free": True})], as_of=AS_OF)
-    assert ok.overall == "pass" and ok.gaps == []
+    assert ok.overall == "pass"
+    assert ok.gaps == []
     bad = evaluate(profile, [_decl({"rohs_compliant": True, "pfas_free": False})], as_of=AS_OF)
     assert bad.overall == "fail"
     assert [(r.requirement_id, r.verdict) for r in bad.results] == [("rohs", "pass"), ("pfas", "fail")]
@@ -80,7 +82,8 @@ def test_expired_evidence_is_inconclusive_not_missing() -> None:
     profile = _profile(_req("rohs", "rohs_compliant", max_age_days=90))
     (r,) = evaluate(profile, [_decl({"rohs_compliant": True})], as_of=AS_OF).results
     assert r.verdict == "inconclusive"
-    assert "142 days old" in r.message.en and "90" in r.message.en
+    assert "142 days old" in r.message.en
+    assert "90" in r.message.en
 
 
 def test_evidence_dated_after_the_evaluation_date_is_not_admissible() -> None:
@@ -134,7 +137,8 @@ def test_canonical_json_is_rfc8785_sorted_and_compact() -> None:
     result = evaluate(_profile(_req("rohs", "rohs_compliant")), [], as_of=AS_OF)
     text = result.canonical().decode()
     assert text.startswith('{"as_of":"2026-06-01","engine_version":')
-    assert ": " not in text and ", " not in text.split('"message"')[0]
+    assert ": " not in text
+    assert ", " not in text.split('"message"')[0]
 
 
 @pytest.mark.parametrize(

@@ -146,7 +146,8 @@ def test_every_shipped_profile_resolves() -> None:
         profile = catalog.get(doc.ref)
         assert profile.requirements, doc.ref
         for req in profile.requirements:
-            assert req.title.en and req.title.zh
+            assert req.title.en
+            assert req.title.zh
             assert req.source
         if doc.example:
             assert all(r.fab_defined for r in profile.requirements if r.source == "fab-defined")

@@ -38,7 +38,8 @@ def list_profiles(
 
     def render() -> None:
         table = Table(title="Requirement profiles" if language == "en" else "要求规范")
-        for col in ("id", "ver", "title", "extends", "reqs"):
+        table.add_column("id", no_wrap=True)
+        for col in ("ver", "title", "extends", "reqs"):
             table.add_column(col)
         for d in docs:
             title = d.title(language) + (" [dim](example)[/]" if d.example else "")

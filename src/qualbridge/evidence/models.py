@@ -64,12 +64,18 @@ class LocationStats(_Frozen):
     """One sampling location's statistics, per considered size (aligned with ``sizes_um``)."""
 
     name: str = Field(min_length=1)
-    samples: int = Field(ge=1)
-    min_sample_volume_l: float = Field(gt=0)
-    total_volume_l: float = Field(gt=0)
+    samples: int = Field(ge=1, description="valid samples, the ones the statistics are computed from")
+    min_sample_volume_l: float | None = Field(
+        default=None, gt=0, description="None when the export gives concentrations without the volume"
+    )
+    total_volume_l: float | None = Field(default=None, gt=0)
     min_sample_duration_s: float | None = Field(default=None, gt=0)
     mean_per_m3: list[float] = Field(description="Mean cumulative concentration (≥ size), per m³")
     max_per_m3: list[float] = Field(description="Highest single-sample concentration, per m³")
+    excluded_samples: int = Field(
+        default=0, ge=0, description="samples the instrument flagged invalid (flow or laser error): not used"
+    )
+    flagged_samples: int = Field(default=0, ge=0, description="valid samples carrying an alarm flag")
 
     @field_validator("mean_per_m3", "max_per_m3")
     @classmethod
@@ -113,6 +119,26 @@ class ParticleBands(_Frozen):
     d_1_0_to_5_0: float | None = Field(default=None, ge=0, description="1.0 < d ≤ 5.0 µm")
 
 
+AirQuantity = Literal[
+    "d_0_1_to_0_5",
+    "d_0_5_to_1_0",
+    "d_1_0_to_5_0",
+    "particle_mass",
+    "pressure_dew_point",
+    "liquid_water",
+    "total_oil",
+]
+
+# The dimension each compressed-air measurement must have (checked against a reference unit).
+_AIR_UNITS: dict[str, str] = {
+    "particle_mass": "mg/m**3",
+    "pressure_dew_point": "K",
+    "liquid_water": "g/m**3",
+    "total_oil": "mg/m**3",
+    "line_pressure": "Pa",
+}
+
+
 class CompressedAirPurityTest(EvidenceBase):
     kind: Literal["compressed_air_purity"] = "compressed_air_purity"
     particles_per_m3: ParticleBands | None = None
@@ -121,8 +147,42 @@ class CompressedAirPurityTest(EvidenceBase):
     pressure_dew_point: Measure | None = Field(default=None, description="°C at line pressure")
     liquid_water: Measure | None = Field(default=None, description="g/m³")
     total_oil: Measure | None = Field(default=None, description="aerosol + vapour + liquid, mg/m³")
+    oil_vapour_included: bool | None = Field(
+        default=None,
+        description="whether total_oil includes oil vapour (ISO 8573-5); False when only the aerosol "
+        "and liquid part (ISO 8573-2) was measured",
+    )
+    below_detection_limit: list[AirQuantity] = Field(
+        default_factory=list,
+        description="quantities reported as '< value': the value is the detection limit, an upper bound",
+    )
+    methods: dict[AirQuantity, str] = Field(
+        default_factory=dict, description="test method per quantity, e.g. pressure_dew_point: ISO 8573-3"
+    )
     line_pressure: Measure | None = None
+    line_pressure_reference: Literal["gauge", "absolute"] | None = None
     reference_conditions: str = "20 °C, 1 bar(a), 0 % relative water vapour pressure"
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CompressedAirPurityTest:
+        for name, reference in _AIR_UNITS.items():
+            value = getattr(self, name)
+            if value is not None and not value.convertible_to(reference):
+                raise ValueError(f"{name}: unit {value.unit!r} is not of the same kind as {reference!r}")
+        for name in self.below_detection_limit:
+            if self.air_value(name) is None:
+                raise ValueError(f"below_detection_limit names {name!r}, which has no value")
+        return self
+
+    def air_value(self, name: AirQuantity) -> float | None:
+        """A measurement in the unit ISO 8573-1 tabulates (per m³, mg/m³, °C, g/m³), or None."""
+        if name.startswith("d_"):
+            bands = self.particles_per_m3
+            return None if bands is None else getattr(bands, name)
+        value: Measure | None = getattr(self, name)
+        if value is None:
+            return None
+        return value.to({"pressure_dew_point": "degC", "liquid_water": "g/m**3"}.get(name, "mg/m**3"))
 
 
 # --- airborne molecular contamination (ISO 14644-8, SEMI F21) ----------------------------------------
@@ -133,9 +193,32 @@ class ChemicalResult(_Frozen):
     category: (
         Literal["acid", "base", "biotoxic", "condensable", "corrosive", "dopant", "organic", "oxidant"] | None
     ) = None
-    concentration: Measure
+    concentration: Measure = Field(description="for a '< DL' result, the detection limit")
     detection_limit: Measure | None = None
     below_detection_limit: bool = False
+
+    @model_validator(mode="after")
+    def _censoring(self) -> ChemicalResult:
+        if self.concentration.value < 0:
+            raise ValueError(f"{self.substance}: a concentration cannot be negative")
+        if self.detection_limit is not None:
+            if self.detection_limit.value <= 0:
+                raise ValueError(f"{self.substance}: a detection limit must be positive")
+            if not self.detection_limit.convertible_to(self.concentration.unit):
+                raise ValueError(f"{self.substance}: detection limit and concentration differ in kind")
+        if self.below_detection_limit and self.detection_limit is None:
+            raise ValueError(f"{self.substance}: a '< DL' result needs its detection limit")
+        return self
+
+    def upper_bound(self, unit: str) -> float:
+        """The highest the true concentration can be: the value, or the detection limit for '< DL'."""
+        if self.below_detection_limit and self.detection_limit is not None:
+            return self.detection_limit.to(unit)
+        return self.concentration.to(unit)
+
+    def lower_bound(self, unit: str) -> float:
+        """The lowest the true concentration can be: 0 for a '< DL' result."""
+        return 0.0 if self.below_detection_limit else self.concentration.to(unit)
 
 
 class AirborneMolecularContamination(EvidenceBase):
@@ -159,6 +242,15 @@ class HeliumLeakTest(EvidenceBase):
     mode: LeakTestMode = "spray"
     test_state: str | None = Field(default=None, description="e.g. 'baked', 'unbaked, 24 h pump-down'")
 
+    @field_validator("leak_rate", "detection_limit", "background")
+    @classmethod
+    def _throughput(cls, v: Measure | None) -> Measure | None:
+        if v is not None and not v.convertible_to("mbar·L/s"):
+            raise ValueError(f"{v.unit!r} is not a leak-rate unit (mbar·L/s, Pa·m³/s, atm·cc/s, sccm...)")
+        if v is not None and v.value < 0:
+            raise ValueError("a leak rate cannot be negative")
+        return v
+
 
 class PressurePoint(_Frozen):
     t_s: float = Field(ge=0)
@@ -174,12 +266,39 @@ class RateOfRiseTest(EvidenceBase):
     curve_unit: str | None = Field(default=None, description="pressure unit of the curve points")
     curve: list[PressurePoint] = Field(default_factory=list)
 
+    @model_validator(mode="after")
+    def _dimensions(self) -> RateOfRiseTest:
+        for name, value, reference in (
+            ("volume", self.volume, "L"),
+            ("p_start", self.p_start, "mbar"),
+            ("p_end", self.p_end, "mbar"),
+            ("duration", self.duration, "s"),
+        ):
+            if not value.convertible_to(reference):
+                raise ValueError(f"{name}: {value.unit!r} is not a unit like {reference}")
+        if self.duration.value <= 0 or self.volume.value <= 0:
+            raise ValueError("volume and duration must be positive")
+        curve_unit = Measure(value=1.0, unit=self.curve_unit or self.p_end.unit)
+        if not curve_unit.convertible_to("mbar"):
+            raise ValueError(f"curve_unit: {self.curve_unit!r} is not a pressure unit")
+        times = [pt.t_s for pt in self.curve]
+        if times != sorted(set(times)):
+            raise ValueError("curve: times must increase")
+        return self
+
 
 class BasePressureTest(EvidenceBase):
     kind: Literal["base_pressure_test"] = "base_pressure_test"
     pressure: Measure
     pumpdown_hours: float | None = Field(default=None, gt=0)
     baked: bool | None = None
+
+    @field_validator("pressure")
+    @classmethod
+    def _a_pressure(cls, v: Measure) -> Measure:
+        if not v.convertible_to("mbar") or v.value <= 0:
+            raise ValueError(f"{v} is not a positive pressure (mbar, Pa, torr)")
+        return v
 
 
 class RgaPeak(_Frozen):
@@ -200,6 +319,13 @@ class RgaScan(EvidenceBase):
         masses = [p.amu for p in self.peaks]
         if len(masses) != len(set(masses)):
             raise ValueError("one partial pressure per mass number expected")
+        lo, hi = self.amu_range
+        if not 1 <= lo <= hi <= 300:
+            raise ValueError("amu_range must be (first, last) within 1–300")
+        if any(not lo <= m <= hi for m in masses):
+            raise ValueError(f"peaks must lie within amu_range {lo}–{hi}")
+        if not Measure(value=1.0, unit=self.pressure_unit).convertible_to("mbar"):
+            raise ValueError(f"pressure_unit: {self.pressure_unit!r} is not a pressure unit")
         return self
 
 
@@ -216,6 +342,13 @@ class OutgassingTest(EvidenceBase):
     collector_temperature_c: float | None = None
     duration_h: float | None = Field(default=None, gt=0)
 
+    @field_validator("rate_per_area")
+    @classmethod
+    def _per_area(cls, v: Measure | None) -> Measure | None:
+        if v is not None and not v.convertible_to("Pa·m³/(s·m²)"):
+            raise ValueError(f"{v.unit!r} is not an outgassing rate per area (Pa·m³/(s·m²), mbar·L/(s·cm²))")
+        return v
+
 
 # --- materials ---------------------------------------------------------------------------------------
 
@@ -224,6 +357,7 @@ Basis = Literal["w/w", "w/v", "per_area"]
 
 class ElementResult(_Frozen):
     element: str = Field(pattern=r"^[A-Z][a-z]?$")
+    isotope: int | None = Field(default=None, ge=1, le=300, description="mass measured, e.g. 56 for 56Fe")
     value: float | None = Field(default=None, ge=0, description="None when below the detection limit")
     unit: str
     detection_limit: float | None = Field(default=None, gt=0)
@@ -235,6 +369,7 @@ class ElementResult(_Frozen):
             raise ValueError(f"{self.element}: a '< DL' result needs its detection limit")
         if not self.below_detection_limit and self.value is None:
             raise ValueError(f"{self.element}: a value or '< DL' is required")
+        Measure(value=1.0, unit=self.unit)  # an unknown unit is refused here, not at evaluation
         return self
 
 
@@ -243,6 +378,9 @@ class TraceMetalAnalysis(EvidenceBase):
     matrix: str | None = Field(default=None, description="e.g. 'H2SO4 96 %', 'UPW extract'")
     basis: Basis = "w/w"
     wetted_area: Measure | None = None
+    density: Measure | None = Field(
+        default=None, description="sample density (e.g. 1.84 g/mL); relates w/v results to w/w limits"
+    )
     results: list[ElementResult] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -250,6 +388,17 @@ class TraceMetalAnalysis(EvidenceBase):
         elements = [r.element for r in self.results]
         if len(elements) != len(set(elements)):
             raise ValueError("one result per element expected")
+        if self.density is not None and not self.density.convertible_to("g/mL"):
+            raise ValueError(f"density: {self.density.unit!r} is not a mass per volume")
+        if self.wetted_area is not None and not self.wetted_area.convertible_to("m²"):
+            raise ValueError(f"wetted_area: {self.wetted_area.unit!r} is not an area")
+        reference = {"w/w": "ppb", "w/v": "µg/L", "per_area": "µg/m²"}[self.basis]
+        for r in self.results:
+            # Under w/v, labs write ppm/ppb/ppt for mg/L, µg/L, ng/L (dilute aqueous samples).
+            aqueous = self.basis == "w/v" and r.unit.strip().lower() in ("ppm", "ppb", "ppt")
+            if not aqueous and not Measure(value=1.0, unit=r.unit).convertible_to(reference):
+                problem = f"{r.element}: {r.unit!r} is not a unit of basis {self.basis}, like {reference}"
+                raise ValueError(problem)
         return self
 
 

@@ -69,7 +69,11 @@ class MacroparticleRequirement(RequirementBase):
     kind: Literal["iso14644_1_macroparticle"] = "iso14644_1_macroparticle"
     applies_to: AppliesTo = "cleanroom_air"
     max_per_m3: float = Field(gt=0)
-    size_um: float = Field(gt=5, description="macroparticles: equivalent diameter above 5 µm")
+    size_um: float = Field(
+        ge=5,
+        description="threshold (equivalent diameter) of the macroparticles counted, ≥ 5 µm; exactly 5 µm "
+        "is the Table 1 footnote f case (5 µm with ISO Class 5)",
+    )
     measurement_method: str = "LSAPC"
     occupancy: Occupancy
 
@@ -145,6 +149,9 @@ class BasePressureRequirement(RequirementBase):
     applies_to: AppliesTo = "vacuum_system"
     max_pressure: Measure
     min_pumpdown_hours: float | None = Field(default=None, gt=0)
+    baked: bool | None = Field(
+        default=None, description="the limit holds after a bake-out (true) or without one (false)"
+    )
 
 
 class RgaMassRangeRequirement(RequirementBase):

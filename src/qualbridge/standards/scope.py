@@ -46,9 +46,7 @@ def scope_of(standard: str) -> StandardScope | None:
     """The scope of ``standard`` ('SEMI F57-0314' → SEMI F57), or None if it is not catalogued."""
     key = standard.upper().strip()
     for name, scope in SCOPES.items():
-        if (
-            key == name or key.startswith((name + "-", name + ":", name + " "))
-        ):
+        if key == name or key.startswith((name + "-", name + ":", name + " ")):
             return scope
     return None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-_MODULES = ("declarations",)
+_MODULES = ("declarations", "particles", "compressed_air", "chemical", "vacuum", "rga", "materials")
 
 
 def ensure_loaded() -> None:

@@ -6,7 +6,9 @@ or command-line options — and always wins over values read from the file's hea
 is recorded in the evidence (``raw_digest``).
 
 Parsers register with :func:`parser`; each has a ``sniff`` that recognises its files from the first
-lines, so ``load_evidence`` can pick one when the caller names no kind.
+lines, so ``load_evidence`` can pick one when the caller names no kind. A ``generic`` parser (a table of
+size channels could be many things) yields to a specific one (a report that names its standard or its
+analytes) when both recognise a file.
 """
 
 from __future__ import annotations
@@ -36,19 +38,25 @@ class ParserSpec:
     parse: ParseFn
     sniff: SniffFn
     suffixes: tuple[str, ...]
+    generic: bool
 
 
 _PARSERS: list[ParserSpec] = []
 
 # Modules that register parsers on import.
-_MODULES: tuple[str, ...] = ()
+_MODULES: tuple[str, ...] = ("compressed_air", "amc", "vacuum", "icpms", "outgassing", "particle_counter")
 
 
 def parser(
-    kind: str, *, name: str, sniff: SniffFn, suffixes: tuple[str, ...] = (".csv", ".txt")
+    kind: str,
+    *,
+    name: str,
+    sniff: SniffFn,
+    suffixes: tuple[str, ...] = (".csv", ".txt"),
+    generic: bool = False,
 ) -> Callable[[ParseFn], ParseFn]:
     def register(fn: ParseFn) -> ParseFn:
-        _PARSERS.append(ParserSpec(kind, name, fn, sniff, suffixes))
+        _PARSERS.append(ParserSpec(kind, name, fn, sniff, suffixes, generic))
         return fn
 
     return register
@@ -139,6 +147,8 @@ def _choose(path: Path, kind: str | None) -> ParserSpec:
         raise ParseError(f"no parser reads evidence of kind {kind!r}", at(str(path)))
     head = _head(path)
     sniffed = [p for p in candidates if p.sniff(head)]
+    if len(sniffed) > 1 and any(not p.generic for p in sniffed):
+        sniffed = [p for p in sniffed if not p.generic]
     if len(sniffed) == 1 or (sniffed and kind is not None):
         return sniffed[0]
     if len(candidates) == 1:
