@@ -84,6 +84,8 @@ def test_expired_evidence_is_inconclusive_not_missing() -> None:
     assert r.verdict == "inconclusive"
     assert "142 days old" in r.message.en
     assert "90" in r.message.en
+    assert r.action is not None
+    assert r.action.en == "re-test: evidence must be at most 90 days old on 2026-06-01"
 
 
 def test_evidence_dated_after_the_evaluation_date_is_not_admissible() -> None:
@@ -102,6 +104,8 @@ def test_unaccepted_method_is_inconclusive() -> None:
     (r,) = evaluate(profile, [ev], as_of=AS_OF).results
     assert r.verdict == "inconclusive"
     assert "not accepted" in r.message.en
+    assert r.action is not None
+    assert r.action.en == "re-test by an accepted method: IEC 62321"
     (r2,) = evaluate(profile, [_decl({"rohs_compliant": True}, method="IEC 62321-3-1")], as_of=AS_OF).results
     assert r2.verdict == "pass"
 
@@ -114,6 +118,9 @@ def test_expired_calibration_is_inconclusive() -> None:
     (r,) = evaluate(_profile(_req("rohs", "rohs_compliant")), [ev], as_of=AS_OF).results
     assert r.verdict == "inconclusive"
     assert "calibration" in r.message.en
+    assert r.action is not None
+    assert "calibration is valid on the test date" in r.action.en
+    assert r.evidence == [ev.evidence_id()]
 
 
 def test_latest_admissible_evidence_wins() -> None:

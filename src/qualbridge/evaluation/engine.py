@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from qualbridge import ENGINE_VERSION
 from qualbridge.evaluation.checks import ensure_loaded
+from qualbridge.evaluation.checks._common import result
 from qualbridge.evaluation.registry import Context, spec_for
 from qualbridge.evaluation.result import (
     Evaluation,
@@ -31,67 +33,87 @@ from qualbridge.standards.requirements import RequirementBase
 from qualbridge.text import Text
 
 
-def _inadmissible_reason(req: RequirementBase, ev: EvidenceBase, as_of: dt.date) -> Text | None:
+@dataclass(frozen=True, slots=True)
+class _Inadmissible:
+    reason: Text
+    action: Text
+
+
+def _inadmissible(req: RequirementBase, ev: EvidenceBase, as_of: dt.date) -> _Inadmissible | None:
+    """Why ``ev`` may not be used for ``req`` on ``as_of``, and what would make it usable; None if it may."""
     if ev.test_date > as_of:
-        return Text.of(
-            f"{ev.evidence_id()[:19]} is dated {ev.test_date}, after the evaluation date {as_of}",
-            f"{ev.evidence_id()[:19]} 的测试日期 {ev.test_date} 晚于评估日期 {as_of}",
+        return _Inadmissible(
+            Text.of(
+                f"evidence is dated {ev.test_date}, after the evaluation date {as_of}",
+                f"证据日期 {ev.test_date} 晚于评估日期 {as_of}",
+            ),
+            Text.of(
+                f"correct the test date, or evaluate on or after {ev.test_date}",
+                f"请更正测试日期，或在 {ev.test_date} 当日或之后评估",
+            ),
         )
     if req.max_age_days is not None and (as_of - ev.test_date).days > req.max_age_days:
         age = (as_of - ev.test_date).days
-        return Text.of(
-            f"evidence from {ev.test_date} is {age} days old; the profile accepts at most "
-            f"{req.max_age_days} days",
-            f"{ev.test_date} 的证据已有 {age} 天，规范最多接受 {req.max_age_days} 天",
+        return _Inadmissible(
+            Text.of(
+                f"evidence from {ev.test_date} is {age} days old; the profile accepts at most "
+                f"{req.max_age_days} days",
+                f"{ev.test_date} 的证据已有 {age} 天，规范最多接受 {req.max_age_days} 天",
+            ),
+            Text.of(
+                f"re-test: evidence must be at most {req.max_age_days} days old on {as_of}",
+                f"请重新测试：于 {as_of} 证据不得超过 {req.max_age_days} 天",
+            ),
         )
     inst = ev.instrument
     if inst is not None and inst.calibration_due is not None and inst.calibration_due < ev.test_date:
-        return Text.of(
-            f"instrument calibration was due {inst.calibration_due}, before the test on {ev.test_date}",
-            f"仪器校准有效期至 {inst.calibration_due}，早于测试日期 {ev.test_date}",
+        return _Inadmissible(
+            Text.of(
+                f"instrument calibration was due {inst.calibration_due}, before the test on {ev.test_date}",
+                f"仪器校准有效期至 {inst.calibration_due}，早于测试日期 {ev.test_date}",
+            ),
+            Text.of(
+                "re-test with an instrument whose calibration is valid on the test date",
+                "请使用在测试日期校准有效的仪器重新测试",
+            ),
         )
     if req.accepted_methods:
         method = (ev.method or "").casefold()
         if not any(method.startswith(m.casefold()) for m in req.accepted_methods):
             accepted = ", ".join(req.accepted_methods)
-            return Text.of(
-                f"method {ev.method or 'not stated'!r} is not accepted; accepted: {accepted}",
-                f"测试方法 {ev.method or '未注明'!r} 不被接受；可接受：{accepted}",
+            return _Inadmissible(
+                Text.of(
+                    f"method {ev.method or 'not stated'!r} is not accepted; accepted: {accepted}",
+                    f"测试方法 {ev.method or '未注明'!r} 不被接受；可接受：{accepted}",
+                ),
+                Text.of(f"re-test by an accepted method: {accepted}", f"请按认可的方法重新测试：{accepted}"),
             )
     return None
 
 
 def _missing(req: RequirementBase, kinds: tuple[str, ...], action: tuple[str, str]) -> RequirementResult:
     names = ", ".join(kinds)
-    return RequirementResult(
-        requirement_id=req.id,
-        kind=req.kind,  # type: ignore[attr-defined]
-        title=req.title,
-        mandatory=req.mandatory,
-        source=req.source,
+    return result(
+        req,
         verdict="missing",
         message=Text.of(f"no evidence of kind {names}", f"缺少证据（类型：{names}）"),
         action=Text.of(*action),
     )
 
 
-def _inconclusive(req: RequirementBase, reasons: list[Text], ids: list[str]) -> RequirementResult:
-    return RequirementResult(
-        requirement_id=req.id,
-        kind=req.kind,  # type: ignore[attr-defined]
-        title=req.title,
-        mandatory=req.mandatory,
-        source=req.source,
+def _inconclusive(
+    req: RequirementBase, rejected: list[_Inadmissible], pool: Sequence[EvidenceBase]
+) -> RequirementResult:
+    actions = list(dict.fromkeys(r.action for r in rejected))  # unique, in order
+    return result(
+        req,
         verdict="inconclusive",
         message=Text.of(
-            "no admissible evidence: " + "; ".join(r.en for r in reasons),
-            "没有可采用的证据：" + "；".join(r.zh for r in reasons),
+            "no admissible evidence: " + "; ".join(r.reason.en for r in rejected),
+            "没有可采用的证据：" + "；".join(r.reason.zh for r in rejected),
         ),
-        action=Text.of(
-            "re-test within the profile's conditions (date, calibration, accepted method)",
-            "请在规范条件（日期、校准、认可方法）内重新测试",
-        ),
-        evidence=ids,
+        action=Text.of("; ".join(a.en for a in actions), "；".join(a.zh for a in actions)),
+        evidence=pool,
     )
 
 
@@ -103,15 +125,15 @@ def evaluate_requirement(
     if not pool:
         return _missing(req, spec.evidence_kinds, spec.missing_action)
     admissible: list[EvidenceBase] = []
-    reasons: list[Text] = []
+    rejected: list[_Inadmissible] = []
     for ev in pool:
-        reason = _inadmissible_reason(req, ev, ctx.as_of)
-        if reason is None:
+        why = _inadmissible(req, ev, ctx.as_of)
+        if why is None:
             admissible.append(ev)
         else:
-            reasons.append(reason)
+            rejected.append(why)
     if not admissible:
-        return _inconclusive(req, reasons, sorted(e.evidence_id() for e in pool))
+        return _inconclusive(req, rejected, pool)
     result: RequirementResult = spec.fn(req, admissible, ctx)
     return result
 
