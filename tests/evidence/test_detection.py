@@ -35,3 +35,19 @@ def test_report_files_are_not_mistaken_for_particle_exports(path: Path, kind: st
 def test_particle_exports_are_recognised() -> None:
     path = ASSETS / "particle_counter" / "lighthouse_cumulative_litres.csv"
     assert _choose(path, None).kind == "particle_survey"
+
+
+def test_a_folder_stands_for_its_evidence_files_without_sidecars(tmp_path: Path) -> None:
+    from qualbridge.errors import ParseError
+    from qualbridge.evidence.parsers import evidence_files
+
+    (tmp_path / "a.csv").write_text("x", encoding="utf-8")
+    (tmp_path / "a.csv.meta.yaml").write_text("issuer: Lab", encoding="utf-8")
+    (tmp_path / "b.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "c.csv").write_text("x", encoding="utf-8")
+    assert evidence_files([tmp_path]) == [tmp_path / "a.csv", tmp_path / "b.json"]
+    # A shell glob passes sidecars along with their files: they are metadata, not evidence.
+    assert evidence_files(sorted(tmp_path.glob("a.*"))) == [tmp_path / "a.csv"]
+    with pytest.raises(ParseError, match="metadata sidecar"):
+        evidence_files([tmp_path / "a.csv.meta.yaml"])

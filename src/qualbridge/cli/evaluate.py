@@ -19,7 +19,7 @@ from qualbridge.cli._output import (
 )
 from qualbridge.evaluation import Evaluation, evaluate
 from qualbridge.evaluation.checks._common import fmt
-from qualbridge.evidence.parsers import load_evidence
+from qualbridge.evidence.parsers import evidence_files, load_evidence
 from qualbridge.standards.catalog import builtin
 from qualbridge.text import Lang
 
@@ -60,7 +60,9 @@ def render_evaluation(result: Evaluation, title: str, lang: Lang) -> None:
 def register(app: typer.Typer) -> None:
     @app.command("evaluate")
     def evaluate_cmd(
-        evidence: list[Path] = typer.Argument(..., help="Evidence documents (JSON) or raw exports."),
+        evidence: list[Path] = typer.Argument(
+            ..., help="Evidence documents (JSON), raw exports, or folders of them."
+        ),
         profile: str = typer.Option(..., "--profile", "-p", help="Profile id or id@version."),
         profile_file: list[Path] = typer.Option(
             [], "--profile-file", "-f", help="Load profiles from these files too (a fab's own)."
@@ -78,7 +80,7 @@ def register(app: typer.Typer) -> None:
         except ValueError:
             raise typer.BadParameter("use YYYY-MM-DD", param_hint="--as-of") from None
         resolved = builtin().with_files(profile_file).get(profile)
-        docs = [load_evidence(p) for p in evidence]
+        docs = [load_evidence(p) for p in evidence_files(evidence)]
         result = evaluate(resolved, docs, as_of=when)
         if as_json:
             sys.stdout.write(result.canonical().decode("utf-8") + "\n")

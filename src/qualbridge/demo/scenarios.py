@@ -15,7 +15,7 @@ from pathlib import Path
 from qualbridge.demo import chemical, compressed_air, materials, particles, vacuum
 from qualbridge.evaluation import Evaluation, evaluate
 from qualbridge.evaluation.result import Overall
-from qualbridge.evidence.parsers import load_evidence
+from qualbridge.evidence.parsers import evidence_files, load_evidence
 from qualbridge.standards.catalog import builtin
 from qualbridge.text import Text
 
@@ -42,11 +42,6 @@ class Outcome:
 
 
 Progress = Callable[[str], None]
-
-
-def _evidence_files(directory: Path) -> tuple[Path, ...]:
-    """Raw exports and JSON documents in ``directory`` (not sidecars, not sub-folders)."""
-    return tuple(sorted(p for p in directory.iterdir() if p.is_file() and not p.name.endswith(".meta.yaml")))
 
 
 def _survey(path: Path, plan: particles.SurveyPlan, *, dialect: str, occupancy: str) -> Path:
@@ -166,14 +161,14 @@ def _chamber(out: Path, seed: int) -> list[Scenario]:
             "chamber-incoming",
             Text.of("Process chamber VX-200: incoming qualification", "VX-200 工艺腔体来料认证"),
             "example/vacuum-chamber-incoming",
-            _evidence_files(directory),
+            tuple(evidence_files([directory])),
             "pass",
         ),
         Scenario(
             "chamber-failing",
             Text.of("Process chamber with an air leak and contamination", "存在空气泄漏与污染的工艺腔体"),
             "example/vacuum-chamber-incoming",
-            _evidence_files(directory / "failing"),
+            tuple(evidence_files([directory / "failing"])),
             "fail",
         ),
     ]
@@ -182,7 +177,7 @@ def _chamber(out: Path, seed: int) -> list[Scenario]:
 def _materials(out: Path, seed: int) -> list[Scenario]:
     directory = out / "materials"
     materials.generate(directory, seed=seed)
-    e595 = tuple(p for p in _evidence_files(directory) if p.name.startswith("e595-"))
+    e595 = tuple(p for p in evidence_files([directory]) if p.name.startswith("e595-"))
     return [
         Scenario(
             "materials-screening",

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -107,6 +107,32 @@ def read_meta(path: Path) -> dict[str, Any]:
     return data
 
 
+SIDECAR_SUFFIX = ".meta.yaml"
+
+
+def evidence_files(paths: Iterable[Path]) -> list[Path]:
+    """The evidence files named by ``paths``: a folder stands for the files in it (not its sub-folders),
+    and metadata sidecars (``FILE.meta.yaml``) are never evidence themselves: they travel with ``FILE``.
+    """
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.iterdir() if p.is_file() and not _is_sidecar(p)))
+        elif _is_sidecar(path):
+            raw = path.with_name(path.name.removesuffix(SIDECAR_SUFFIX))
+            if raw not in paths:
+                raise ParseError(
+                    "this is a metadata sidecar, not evidence", at(str(path)), expected=f"the file {raw}"
+                )
+        else:
+            found.append(path)
+    return list(dict.fromkeys(found))
+
+
+def _is_sidecar(path: Path) -> bool:
+    return path.name.endswith(SIDECAR_SUFFIX)
+
+
 def _head(path: Path, lines: int = 40) -> str:
     with path.open("r", encoding="utf-8-sig", errors="replace") as fh:
         return "".join(fh.readline() for _ in range(lines))
@@ -123,7 +149,7 @@ def load_evidence(
     if not path.is_file():
         raise ParseError("no such file", at(str(path)))
     merged: dict[str, Any] = {}
-    sidecar = path.with_name(path.name + ".meta.yaml")
+    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
     if sidecar.is_file():
         merged.update(read_meta(sidecar))
     merged.update(meta or {})
