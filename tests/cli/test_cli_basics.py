@@ -146,3 +146,17 @@ def test_missing_evidence_file_is_bad_input(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2
     assert "nope.csv: no such file" in proc.stderr
+
+
+def test_demo_renders_and_prints_json(tmp_path: Path) -> None:
+    shown = runner.invoke(app, ["demo", "--out", str(tmp_path / "human")])
+    assert shown.exit_code == 0, shown.output
+    assert "Look closer" in shown.stdout
+    assert "iso14644 classify" in shown.stdout
+
+    as_json = runner.invoke(app, ["demo", "--out", str(tmp_path / "machine"), "--json"])
+    assert as_json.exit_code == 0, as_json.output
+    rows = json.loads(as_json.stdout)
+    by_key = {r["scenario"]: r["overall"] for r in rows}
+    assert by_key["cleanroom-at-rest"] == "pass"
+    assert by_key["chamber-failing"] == "fail"

@@ -22,7 +22,7 @@ def test_every_scenario_shows_what_it_was_built_to_show(outcomes: list[scenarios
 def test_short_plan_names_the_missing_locations(outcomes: list[scenarios.Outcome]) -> None:
     short = next(o for o in outcomes if o.scenario.key == "cleanroom-short-plan")
     (gap,) = short.evaluation.gaps
-    # Table A.1: 80 m² needs 16 locations; the survey has 12.
+    # Table A.1 (reference notes §1.5): 80 m² needs 16 locations; the survey has 12.
     assert gap.action.en == "add 4 sampling locations: the room's 80 m² needs 16"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
@@ -63,11 +64,12 @@ def register(app: typer.Typer) -> None:
             console.print(table)
             example = next(o for o in outcomes if o.evaluation.gaps)
             files = " ".join(str(p) for p in example.scenario.files)
+            # Name the command the way it was invoked (after `make demo`: .venv/bin/qualbridge).
+            prog = sys.argv[0] if Path(sys.argv[0]).name == "qualbridge" else "qualbridge"
             console.print("Look closer:")
             console.print(
-                f"  qualbridge evaluate --profile {example.scenario.profile} {files}"
-                f" --as-of {scenarios.AS_OF}"
+                f"  {prog} evaluate --profile {example.scenario.profile} {files} --as-of {scenarios.AS_OF}"
             )
-            console.print(f"  qualbridge iso14644 classify {out}/cleanroom/survey-at-rest.csv")
+            console.print(f"  {prog} iso14644 classify {out}/cleanroom/survey-at-rest.csv")
 
         emit(rows, as_json=as_json, render=render)
