@@ -5,12 +5,21 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
 
 import typer
 from pydantic import BaseModel
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from qualbridge.text import Lang
 
@@ -55,3 +64,28 @@ VERDICT_STYLE = {
     "inconclusive": "magenta",
     "incomplete": "yellow",
 }
+
+
+T = TypeVar("T")
+
+
+def read_all(paths: Sequence[Path], load: Callable[[Path], T]) -> list[T]:
+    """``load`` each path with a progress display on stderr (a large export takes seconds to parse).
+
+    The display goes to stderr and vanishes when done, so ``--json`` output on stdout stays clean.
+    """
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    loaded: list[T] = []
+    with Progress(*columns, console=err_console, transient=True) as bar:
+        task = bar.add_task("reading", total=len(paths))
+        for path in paths:
+            bar.update(task, description=f"reading {path.name}")
+            loaded.append(load(path))
+            bar.advance(task)
+    return loaded

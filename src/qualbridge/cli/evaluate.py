@@ -16,6 +16,7 @@ from qualbridge.cli._output import (
     LangOption,
     check_lang,
     console,
+    read_all,
 )
 from qualbridge.evaluation import Evaluation, evaluate
 from qualbridge.evaluation.checks._common import fmt
@@ -80,7 +81,7 @@ def register(app: typer.Typer) -> None:
         except ValueError:
             raise typer.BadParameter("use YYYY-MM-DD", param_hint="--as-of") from None
         resolved = builtin().with_files(profile_file).get(profile)
-        docs = [load_evidence(p) for p in evidence_files(evidence)]
+        docs = read_all(evidence_files(evidence), load_evidence)
         result = evaluate(resolved, docs, as_of=when)
         if as_json:
             sys.stdout.write(result.canonical().decode("utf-8") + "\n")

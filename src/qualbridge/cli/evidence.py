@@ -17,7 +17,7 @@ from qualbridge.cli._meta import (
     TestDateOption,
     collect_meta,
 )
-from qualbridge.cli._output import JsonOption, console, emit
+from qualbridge.cli._output import JsonOption, console, emit, read_all
 from qualbridge.evidence.parsers import load_evidence, parsers
 
 evidence_app = typer.Typer(help="Parse and inspect evidence files.", no_args_is_help=True)
@@ -36,7 +36,8 @@ def parse(
     as_json: bool = JsonOption,
 ) -> None:
     """Parse a raw file into an evidence document; nothing is written if any row is bad."""
-    ev = load_evidence(path, kind=kind, meta=collect_meta(meta, issuer, subject, test_date), mapping=mapping)
+    fields = collect_meta(meta, issuer, subject, test_date)
+    (ev,) = read_all([path], lambda p: load_evidence(p, kind=kind, meta=fields, mapping=mapping))
     document = ev.model_dump(mode="json")
     if output:
         output.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", "utf-8")

@@ -24,6 +24,7 @@ from qualbridge.cli._output import (
     check_lang,
     console,
     emit,
+    read_all,
 )
 from qualbridge.errors import EvidenceError, InputError, at
 from qualbridge.evidence.models import ParticleSurvey
@@ -383,7 +384,7 @@ def _load_survey(
     state = _occupancy(occupancy)
     if state is not None:
         data["occupancy"] = state
-    ev = load_evidence(path, kind="particle_survey", meta=data, mapping=mapping)
+    (ev,) = read_all([path], lambda p: load_evidence(p, kind="particle_survey", meta=data, mapping=mapping))
     if not isinstance(ev, ParticleSurvey):
         raise EvidenceError(f"this is {ev.kind} evidence, not a particle survey", at(str(path), field="kind"))
     return ev

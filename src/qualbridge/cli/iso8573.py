@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from qualbridge.cli._output import JsonOption, LangOption, check_lang, console, emit
+from qualbridge.cli._output import JsonOption, LangOption, check_lang, console, emit, read_all
 from qualbridge.errors import InputError
 from qualbridge.evidence.models import AirQuantity, CompressedAirPurityTest
 from qualbridge.evidence.parsers import load_evidence
@@ -217,7 +217,7 @@ def classify_cmd(
     if file is not None and typed:
         raise typer.BadParameter("give a FILE or measurements on the command line, not both")
     if file is not None:
-        evidence = load_evidence(file, kind="compressed_air_purity")
+        (evidence,) = read_all([file], lambda p: load_evidence(p, kind="compressed_air_purity"))
         if not isinstance(evidence, CompressedAirPurityTest):
             raise typer.BadParameter(f"{file} holds {evidence.kind} evidence, not a compressed-air test")
         test = evidence
