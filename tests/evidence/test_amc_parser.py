@@ -1,9 +1,11 @@
-"""AMC laboratory result tables → AirborneMolecularContamination; golden files in tests/assets/amc."""
+"""AMC laboratory result tables → AirborneMolecularContamination; golden files in tests/assets/amc.
+
+The refused files' errors (file, line, column) are checked with every parser's in ``test_report.py``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 import pytest
@@ -53,29 +55,6 @@ def test_mixed_unit_report() -> None:
     assert (nh3.concentration.value, nh3.concentration.unit, nh3.category) == (3.2, "ng/m³", "base")
     assert results["TMAH"].below_detection_limit  # "ND" with its detection limit
     assert results["Toluene"].category is None  # an empty category stays unknown, not guessed
-
-
-@pytest.mark.parametrize(
-    ("name", "line", "column", "message"),
-    [
-        ("ppb_without_basis_refused.csv", 5, "unit", "unit 'ppb' is ambiguous for air"),
-        ("nd_without_detection_limit_refused.csv", 6, "detection_limit", "'ND' needs the detection limit"),
-        ("unknown_category_refused.csv", 5, "category", "unknown category 'acidic'"),
-        (
-            "concentration_in_mg_per_kg_refused.csv",
-            5,
-            "unit",
-            "neither a mass concentration nor a molar ratio",
-        ),
-    ],
-)
-def test_bad_rows_are_refused_naming_file_line_and_column(
-    name: str, line: int, column: str, message: str
-) -> None:
-    with pytest.raises(ParseError, match=re.escape(message)) as caught:
-        parse(name)
-    where = caught.value.where
-    assert (where.file, where.row, where.field) == (str(ASSETS / name), line, column)
 
 
 def test_nothing_is_accepted_from_a_file_with_one_bad_row(tmp_path: Path) -> None:

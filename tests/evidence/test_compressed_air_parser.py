@@ -1,9 +1,11 @@
-"""Compressed-air test reports → CompressedAirPurityTest; golden files in tests/assets/compressed_air."""
+"""Compressed-air test reports → CompressedAirPurityTest; golden files in tests/assets/compressed_air.
+
+The refused files' errors (file, line, column) are checked with every parser's in ``test_report.py``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 from typing import Any
 
@@ -124,25 +126,6 @@ def test_sniff_recognises_iso8573_reports_only() -> None:
     assert _sniff((ASSETS / "semicolon_decimal_comma_psig.csv").read_text(encoding="utf-8"))
     amc = (ASSETS.parent / "amc" / "litho_bay_mixed_units.csv").read_text(encoding="utf-8")
     assert not _sniff(amc)
-
-
-@pytest.mark.parametrize(
-    ("name", "line", "column", "message"),
-    [
-        ("atmospheric_dew_point_refused.csv", 7, "parameter", "atmospheric dew point cannot be classified"),
-        ("size_band_0.3-0.5_not_iso8573.csv", 6, "parameter", "not an ISO 8573-1 band"),
-        ("dew_point_reported_twice_refused.csv", 8, "parameter", "reported twice (first on line 6)"),
-        ("oil_value_not_a_number_refused.csv", 7, "value", "'0.0O4' is not a number"),
-        ("dew_point_in_mass_unit_refused.csv", 6, "unit", "unit 'mg/m³'"),
-    ],
-)
-def test_bad_rows_are_refused_naming_file_line_and_column(
-    name: str, line: int, column: str, message: str
-) -> None:
-    with pytest.raises(ParseError, match=re.escape(message)) as caught:
-        parse(name)
-    where = caught.value.where
-    assert (where.file, where.row, where.field) == (str(ASSETS / name), line, column)
 
 
 def test_a_file_without_a_results_table_is_refused() -> None:

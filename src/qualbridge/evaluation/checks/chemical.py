@@ -20,8 +20,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from qualbridge import units
-from qualbridge.evaluation.checks._common import result
-from qualbridge.evaluation.registry import Context, check, latest
+from qualbridge.evaluation.checks._common import joined, latest_of, result
+from qualbridge.evaluation.registry import Context, check
 from qualbridge.evaluation.result import VERDICT_RANK, Detail, RequirementResult, Verdict, margin_for, worst
 from qualbridge.evidence.models import AirborneMolecularContamination, ChemicalResult
 from qualbridge.measure import Measure
@@ -205,8 +205,7 @@ def _evaluate(
         return result(req, verdict="missing", evidence=candidates, message=message, action=missing)
     judged = []
     for location in sorted(by_location):
-        report = latest(by_location[location])
-        assert isinstance(report, AirborneMolecularContamination)
+        report = latest_of(by_location[location], AirborneMolecularContamination)
         mine = [r for r in report.results if relevant(r)]
         loose = [r for r in report.results if unattributed(r)]
         judged.append(_judge(location, report, mine, loose, scale, label))
@@ -217,9 +216,7 @@ def _evaluate(
         req,
         verdict=verdict,
         message=_message(worst_one, scale, label, verdict),
-        action=Text.of("; ".join(a.en for a in actions), "；".join(a.zh for a in actions))
-        if actions
-        else None,
+        action=joined(actions) if actions else None,
         evidence=[j.evidence for j in judged],
         measured=_show(scale, worst_one.upper) if worst_one.counted and not worst_one.foreign else None,
         limit=_show(scale, scale.limit),

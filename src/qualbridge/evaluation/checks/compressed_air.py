@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qualbridge import units
-from qualbridge.evaluation.checks._common import result
-from qualbridge.evaluation.registry import Context, check, latest
+from qualbridge.evaluation.checks._common import joined, latest_of, result
+from qualbridge.evaluation.registry import Context, check
 from qualbridge.evaluation.result import Detail, RequirementResult, Verdict, margin_for, worst
 from qualbridge.evidence.models import AirQuantity, CompressedAirPurityTest
 from qualbridge.measure import Measure
@@ -232,9 +232,7 @@ def _outcome(
         action = Text.of(f"measure {name.en} per {part}", f"请按 {part} 测量{name.zh}")
         detail = Detail(label=name.en, verdict="missing", note=action)
         return _Outcome(contaminant, "missing", (detail,), (action,), None, None)
-    test = latest(reporting)
-    assert isinstance(test, CompressedAirPurityTest)
-    return _judge(req, test, contaminant, symbol)
+    return _judge(req, latest_of(reporting, CompressedAirPurityTest), contaminant, symbol)
 
 
 def _message(required: Purity, outcomes: Sequence[_Outcome], verdict: Verdict) -> Text:
@@ -280,9 +278,7 @@ def check_purity(
         req,
         verdict=verdict,
         message=_message(required, outcomes, verdict),
-        action=Text.of("; ".join(a.en for a in actions), "；".join(a.zh for a in actions))
-        if actions
-        else None,
+        action=joined(actions) if actions else None,
         evidence=list(used.values()),
         margin=min(margins) if margins else None,
         details=details,

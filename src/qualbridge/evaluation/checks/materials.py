@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from qualbridge.evaluation.checks._common import fmt, result
-from qualbridge.evaluation.registry import Context, check, latest
+from qualbridge.evaluation.checks._common import fmt, joined, latest_of, result, tightest
+from qualbridge.evaluation.registry import Context, check
 from qualbridge.evaluation.result import Detail, RequirementResult, margin_for, worst
 from qualbridge.evidence.models import ElementResult, OutgassingTest, TraceMetalAnalysis
 from qualbridge.measure import Measure
@@ -113,7 +113,7 @@ def _trace_action(
                 f"请按 {req.basis} 基准报告结果（当前为 {analysis.basis}）",
             )
         )
-    return Text.of("; ".join(p.en for p in parts), "；".join(p.zh for p in parts))
+    return joined(parts)
 
 
 @check(
@@ -127,20 +127,18 @@ def _trace_action(
 def check_trace_metals(
     req: TraceMetalsRequirement, candidates: Sequence[TraceMetalAnalysis], ctx: Context
 ) -> RequirementResult:
-    analysis = latest(candidates)
-    assert isinstance(analysis, TraceMetalAnalysis)
+    analysis = latest_of(candidates, TraceMetalAnalysis)
     by_element = {r.element: r for r in analysis.results}
     details = [_element_detail(lim.element, by_element.get(lim.element), analysis, req) for lim in req.limits]
     verdict = worst([d.verdict for d in details])
-    judged = [d for d in details if d.margin is not None and d.verdict in ("pass", "fail")]
-    binding = min(judged, key=lambda d: d.margin or 0.0) if judged else None
+    binding = tightest(details)
     counts = {v: sum(d.verdict == v for d in details) for v in ("pass", "fail", "inconclusive", "missing")}
     summary = ", ".join(f"{n} {v}" for v, n in counts.items() if n)
     summary_zh = "，".join(f"{_ZH[v]} {n}" for v, n in counts.items() if n)
-    tightest = ("", "")
+    closest = ("", "")
     if binding is not None and binding.measured is not None and binding.limit is not None:
         ratio = f"{fmt(binding.measured.value)} / {fmt(binding.limit.value)} {binding.limit.unit}"
-        tightest = (f"; tightest {binding.label}: {ratio}", f"；最接近限值 {binding.label}：{ratio}")
+        closest = (f"; tightest {binding.label}: {ratio}", f"；最接近限值 {binding.label}：{ratio}")
     return result(
         req,
         verdict=verdict,
@@ -150,8 +148,8 @@ def check_trace_metals(
         margin=binding.margin if binding else None,
         details=details,
         message=Text.of(
-            f"{len(details)} elements ({analysis.basis}): {summary}{tightest[0]}",
-            f"{len(details)} 种元素（{analysis.basis}）：{summary_zh}{tightest[1]}",
+            f"{len(details)} elements ({analysis.basis}): {summary}{closest[0]}",
+            f"{len(details)} 种元素（{analysis.basis}）：{summary_zh}{closest[1]}",
         ),
         action=None if verdict == "pass" else _trace_action(details, req, analysis),
     )
@@ -232,7 +230,7 @@ def _screening_action(details: Sequence[Detail]) -> Text:
         parts.append(
             Text.of("report TML, CVCM and WVR for every specimen", "请报告每个试样的 TML、CVCM 和 WVR")
         )
-    return Text.of("; ".join(p.en for p in parts), "；".join(p.zh for p in parts))
+    return joined(parts)
 
 
 def _screening_message(rule: str, details: Sequence[Detail]) -> Text:
@@ -280,15 +278,10 @@ def check_outgassing_screening(
     by_material: dict[str, list[OutgassingTest]] = {}
     for t in screened:
         by_material.setdefault((t.material or "").casefold(), []).append(t)
-    tests: list[OutgassingTest] = []
-    for _, group in sorted(by_material.items()):
-        chosen = latest(group)
-        assert isinstance(chosen, OutgassingTest)
-        tests.append(chosen)
+    tests = [latest_of(group, OutgassingTest) for _, group in sorted(by_material.items())]
     details = [d for t in tests for d in _material_details(req, t)]
     verdict = worst([d.verdict for d in details])
-    judged = [d for d in details if d.margin is not None]
-    binding = min(judged, key=lambda d: d.margin or 0.0) if judged else None
+    binding = tightest(details)
     rule = "ASTM E595" if req.rule == "astm_e595" else "TML − WVR rule"
     message = _screening_message(rule, details)
     return result(

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from qualbridge.evaluation.checks._common import fmt, result
-from qualbridge.evaluation.registry import Context, check, latest
+from qualbridge.evaluation.checks._common import at_most, at_most_result, fmt, latest_of, result
+from qualbridge.evaluation.registry import Context, check
 from qualbridge.evaluation.result import Detail, RequirementResult, Verdict, margin_for, worst
 from qualbridge.evidence.models import RgaScan
 from qualbridge.measure import Measure
@@ -22,13 +22,6 @@ from qualbridge.standards.requirements import (
 from qualbridge.text import Text
 
 FRACTION = "dimensionless"
-#: Relative slack for comparisons, so round-off never flips a verdict.
-_ROUND_OFF = 1e-9
-
-
-def _at_most(value: float, limit: float) -> bool:
-    return value <= limit * (1 + _ROUND_OFF)
-
 
 _RGA_MISSING = (
     "provide an RGA scan (1–100 amu or wider) of the chamber at base pressure",
@@ -37,8 +30,7 @@ _RGA_MISSING = (
 
 
 def _latest_scan(candidates: Sequence[RgaScan]) -> tuple[RgaScan, dict[int, float]]:
-    scan = latest(candidates)
-    assert isinstance(scan, RgaScan)
+    scan = latest_of(candidates, RgaScan)
     return scan, {p.amu: p.partial_pressure for p in scan.peaks}
 
 
@@ -100,23 +92,24 @@ def check_rga_mass_range(
             value=Measure(value=summed, unit=scan.pressure_unit).to(limit.unit), unit=limit.unit
         )
         what = (limit.unit, limit.unit)
-    ok = _at_most(measured.value, limit.value)
     in_range = sorted((m for m in peaks if req.amu_min <= m <= req.amu_max), key=lambda m: (-peaks[m], m))
     largest = ", ".join(f"{m} ({vac.peak_name(m)})" for m in in_range[:3] if peaks[m] > 0) or "none"
     rng = f"Σ m/z {req.amu_min}–{req.amu_max}"
-    return result(
+
+    def message(passed: bool) -> Text:
+        sign = "≤" if passed else ">"
+        return Text.of(
+            f"{rng} = {fmt(measured.value)} {what[0]} {sign} {fmt(limit.value)}; largest: {largest}",
+            f"{rng} = {fmt(measured.value)}（{what[1]}）{sign} {fmt(limit.value)}；最大峰：{largest}",
+        )
+
+    return at_most_result(
         req,
-        verdict="pass" if ok else "fail",
-        evidence=[scan],
-        measured=measured,
-        limit=limit,
-        message=Text.of(
-            f"{rng} = {fmt(measured.value)} {what[0]} {'≤' if ok else '>'} {fmt(limit.value)}; "
-            f"largest: {largest}",
-            f"{rng} = {fmt(measured.value)}（{what[1]}）{'≤' if ok else '>'} {fmt(limit.value)}；"
-            f"最大峰：{largest}",
-        ),
-        action=None if ok else _contamination_action(peaks, scan.total_pressure, largest),
+        scan,
+        measured,
+        limit,
+        message=message,
+        action=_contamination_action(peaks, scan.total_pressure, largest),
     )
 
 
@@ -135,7 +128,7 @@ def check_rga_peaks(
             details.append(Detail(label=label, verdict="inconclusive", limit=limit, note=note))
             continue
         fraction = peaks.get(peak.amu, 0.0) / scan.total_pressure
-        ok = _at_most(fraction, limit.value)
+        ok = at_most(fraction, limit.value)
         details.append(
             Detail(
                 label=label,

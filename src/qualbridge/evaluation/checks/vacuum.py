@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from qualbridge.evaluation.checks._common import fmt, result
-from qualbridge.evaluation.registry import Context, check, latest
+from qualbridge.evaluation.checks._common import at_most, at_most_result, fmt, latest_of, result
+from qualbridge.evaluation.registry import Context, check
 from qualbridge.evaluation.result import Detail, RequirementResult, Verdict, margin_for
 from qualbridge.evidence.models import (
     BasePressureTest,
@@ -27,16 +27,29 @@ from qualbridge.standards.requirements import (
 )
 from qualbridge.text import Text
 
-#: Relative slack for comparisons after unit conversion, so round-off never flips a verdict.
-_ROUND_OFF = 1e-9
-
-
-def _at_most(value: float, limit: float) -> bool:
-    return value <= limit * (1 + _ROUND_OFF)
-
 
 def _q(m: Measure) -> str:
     return f"{fmt(m.value)} {m.unit}"
+
+
+def _named_max(
+    req: BasePressureRequirement | OutgassingRateRequirement,
+    test: BasePressureTest | OutgassingTest,
+    measured: Measure,
+    limit: Measure,
+    *,
+    name: tuple[str, str],
+    remedy: Text,
+) -> RequirementResult:
+    """'base pressure 2e-07 mbar ≤ 5e-07 mbar' passes; with '>' it fails and ``remedy`` closes the gap."""
+
+    def message(passed: bool) -> Text:
+        sign = "≤" if passed else ">"
+        return Text.of(
+            f"{name[0]} {_q(measured)} {sign} {_q(limit)}", f"{name[1]} {_q(measured)} {sign} {_q(limit)}"
+        )
+
+    return at_most_result(req, test, measured, limit, message=message, action=remedy)
 
 
 # --- helium leak rate --------------------------------------------------------------------------------
@@ -57,8 +70,7 @@ def check_helium_leak(
     usable = [t for t in candidates if modes is None or t.mode in modes]
     if not usable:
         return _mode_not_accepted(req, candidates)
-    test = latest(usable)
-    assert isinstance(test, HeliumLeakTest)
+    test = latest_of(usable, HeliumLeakTest)
     limit = req.max_leak_rate
     state = _state_mismatch(req.test_state, test.test_state)
     if state is not None:
@@ -66,7 +78,7 @@ def check_helium_leak(
             req, verdict="inconclusive", evidence=[test], limit=limit, message=state[0], action=state[1]
         )
     measured = Measure(value=vac.leak_rate_in(test.leak_rate, limit.unit), unit=limit.unit)
-    if test.background is not None and not _at_most(
+    if test.background is not None and not at_most(
         vac.leak_rate_in(test.background, limit.unit), limit.value
     ):
         return _background_too_high(req, test, limit)
@@ -97,21 +109,21 @@ def _measured_leak(
     req: HeliumLeakRequirement, test: HeliumLeakTest, measured: Measure, limit: Measure
 ) -> RequirementResult:
     air = vac.helium_to_gas(measured, "air")
-    ok = _at_most(measured.value, limit.value)
-    relation = ("≤", "≤") if ok else ("exceeds", "超过")
-    return result(
+
+    def message(passed: bool) -> Text:
+        en, zh = ("≤", "≤") if passed else ("exceeds", "超过")
+        return Text.of(
+            f"helium leak rate {_q(measured)} {en} {_q(limit)} ({test.mode}); ≈ {_q(air)} air",
+            f"氦漏率 {_q(measured)} {zh} {_q(limit)}（{test.mode}）；约合空气 {_q(air)}",
+        )
+
+    return at_most_result(
         req,
-        verdict="pass" if ok else "fail",
-        evidence=[test],
-        measured=measured,
-        limit=limit,
-        message=Text.of(
-            f"helium leak rate {_q(measured)} {relation[0]} {_q(limit)} ({test.mode}); ≈ {_q(air)} air",
-            f"氦漏率 {_q(measured)} {relation[1]} {_q(limit)}（{test.mode}）；约合空气 {_q(air)}",
-        ),
-        action=None
-        if ok
-        else Text.of(
+        test,
+        measured,
+        limit,
+        message=message,
+        action=Text.of(
             "locate the leak by helium spraying seals, welds and feedthroughs one at a time, repair it, "
             f"and re-test to ≤ {_q(limit)}",
             f"逐一对密封面、焊缝和馈通件喷氦定位漏点，修复后重新检漏至 ≤ {_q(limit)}",
@@ -163,7 +175,7 @@ def _background_too_high(
 def _censored_leak(
     req: HeliumLeakRequirement, test: HeliumLeakTest, bound: Measure, limit: Measure
 ) -> RequirementResult:
-    if _at_most(bound.value, limit.value):
+    if at_most(bound.value, limit.value):
         return result(
             req,
             verdict="pass",
@@ -230,8 +242,7 @@ _SHAPE_ADVICE: dict[vac.RiseKind, Text] = {
 def check_rate_of_rise(
     req: RateOfRiseRequirement, candidates: Sequence[RateOfRiseTest], ctx: Context
 ) -> RequirementResult:
-    test = latest(candidates)
-    assert isinstance(test, RateOfRiseTest)
+    test = latest_of(candidates, RateOfRiseTest)
     limit = req.max_gas_load
     rise = vac.pressure_rise(test.p_start, test.p_end)
     if rise.value <= 0:
@@ -252,27 +263,19 @@ def check_rate_of_rise(
             ),
         )
     q = vac.gas_load(test.volume, rise, test.duration, unit=limit.unit)
-    shape, detail = _shape_detail(test, limit, verdict="pass" if _at_most(q.value, limit.value) else "fail")
-    details = [detail] if detail is not None else []
+    shape, detail = _shape_detail(test, limit, verdict="pass" if at_most(q.value, limit.value) else "fail")
     formula = f"q = V·Δp/Δt = {_q(test.volume)} × {_q(rise)} / {_q(test.duration)} = {_q(q)}"
-    if _at_most(q.value, limit.value):
-        return result(
-            req,
-            verdict="pass",
-            evidence=[test],
-            measured=q,
-            limit=limit,
-            details=details,
-            message=Text.of(f"{formula} ≤ {_q(limit)}", f"{formula} ≤ {_q(limit)}"),
-        )
-    return result(
+    return at_most_result(
         req,
-        verdict="fail",
-        evidence=[test],
-        measured=q,
-        limit=limit,
-        details=details,
-        message=Text.of(f"{formula} exceeds {_q(limit)}", f"{formula}，超过 {_q(limit)}"),
+        test,
+        q,
+        limit,
+        details=[detail] if detail is not None else [],
+        message=lambda passed: (
+            Text.of(f"{formula} ≤ {_q(limit)}", f"{formula} ≤ {_q(limit)}")
+            if passed
+            else Text.of(f"{formula} exceeds {_q(limit)}", f"{formula}，超过 {_q(limit)}")
+        ),
         action=_rise_action(shape, limit),
     )
 
@@ -320,6 +323,13 @@ def _rise_action(shape: vac.RiseKind | None, limit: Measure) -> Text:
 
 # --- base pressure -----------------------------------------------------------------------------------
 
+_FIND_GAS_LOAD = Text.of(
+    "find the excess gas load: a rate-of-rise test and an RGA scan tell a leak (N₂/O₂/Ar) from "
+    "outgassing (H₂O, hydrocarbons); then leak-test or bake out and re-measure",
+    "请查找多余气体负载：通过升压率测试和 RGA 扫描区分漏气（N₂/O₂/Ar）与放气（H₂O、碳氢化合物），"
+    "然后检漏或烘烤后重新测量",
+)
+
 
 def _pumpdown_problem(req: BasePressureRequirement, test: BasePressureTest) -> tuple[Text, Text] | None:
     hours = req.min_pumpdown_hours
@@ -366,8 +376,7 @@ def _bake_problem(req: BasePressureRequirement, test: BasePressureTest) -> tuple
 def check_base_pressure(
     req: BasePressureRequirement, candidates: Sequence[BasePressureTest], ctx: Context
 ) -> RequirementResult:
-    test = latest(candidates)
-    assert isinstance(test, BasePressureTest)
+    test = latest_of(candidates, BasePressureTest)
     limit = req.max_pressure
     state = _pumpdown_problem(req, test) or _bake_problem(req, test)
     if state is not None:
@@ -375,29 +384,16 @@ def check_base_pressure(
             req, verdict="inconclusive", evidence=[test], limit=limit, message=state[0], action=state[1]
         )
     measured = Measure(value=test.pressure.to(limit.unit), unit=limit.unit)
-    ok = _at_most(measured.value, limit.value)
-    return result(
-        req,
-        verdict="pass" if ok else "fail",
-        evidence=[test],
-        measured=measured,
-        limit=limit,
-        message=Text.of(
-            f"base pressure {_q(measured)} {'≤' if ok else '>'} {_q(limit)}",
-            f"本底压力 {_q(measured)} {'≤' if ok else '>'} {_q(limit)}",
-        ),
-        action=None
-        if ok
-        else Text.of(
-            "find the excess gas load: a rate-of-rise test and an RGA scan tell a leak (N₂/O₂/Ar) from "
-            "outgassing (H₂O, hydrocarbons); then leak-test or bake out and re-measure",
-            "请查找多余气体负载：通过升压率测试和 RGA 扫描区分漏气（N₂/O₂/Ar）与放气（H₂O、碳氢化合物），"
-            "然后检漏或烘烤后重新测量",
-        ),
-    )
+    return _named_max(req, test, measured, limit, name=("base pressure", "本底压力"), remedy=_FIND_GAS_LOAD)
 
 
 # --- outgassing rate ---------------------------------------------------------------------------------
+
+_LOWER_OUTGASSING = Text.of(
+    "lower the outgassing: vacuum-bake the parts, clean them (solvent, no silicone), or use a "
+    "lower-outgassing material; then re-measure",
+    "请降低放气：对部件进行真空烘烤、清洗（溶剂，勿用硅酮），或改用低放气材料，然后重新测量",
+)
 
 
 @check(
@@ -427,26 +423,9 @@ def check_outgassing_rate(
                 "请测量并报告单位面积放气率（流量法或升压法）",
             ),
         )
-    test = latest(with_rate)
-    assert isinstance(test, OutgassingTest)
+    test = latest_of(with_rate, OutgassingTest)
     assert test.rate_per_area is not None
     measured = Measure(value=vac.outgassing_rate_in(test.rate_per_area, limit.unit), unit=limit.unit)
-    ok = _at_most(measured.value, limit.value)
-    return result(
-        req,
-        verdict="pass" if ok else "fail",
-        evidence=[test],
-        measured=measured,
-        limit=limit,
-        message=Text.of(
-            f"outgassing rate {_q(measured)} {'≤' if ok else '>'} {_q(limit)}",
-            f"放气率 {_q(measured)} {'≤' if ok else '>'} {_q(limit)}",
-        ),
-        action=None
-        if ok
-        else Text.of(
-            "lower the outgassing: vacuum-bake the parts, clean them (solvent, no silicone), or use a "
-            "lower-outgassing material; then re-measure",
-            "请降低放气：对部件进行真空烘烤、清洗（溶剂，勿用硅酮），或改用低放气材料，然后重新测量",
-        ),
+    return _named_max(
+        req, test, measured, limit, name=("outgassing rate", "放气率"), remedy=_LOWER_OUTGASSING
     )

@@ -22,26 +22,26 @@ from pathlib import Path
 from typing import Any
 
 from qualbridge import units
-from qualbridge.errors import ParseError, UnitError
+from qualbridge.errors import UnitError
 from qualbridge.evidence.models import Evidence
-from qualbridge.evidence.parsers import build_evidence, file_digest, parser
-from qualbridge.evidence.parsers._lab_report import (
-    LabReport,
-    Row,
-    common_meta,
-    number,
-    read_lab_report,
-    reading,
-    subject,
-)
+from qualbridge.evidence.parsers import parser
+from qualbridge.evidence.parsers._report import Columns, Report, Row, common_fields, finish, read_report
 
-_COLUMNS = {
-    "substance": ("compound", "analyte", "species"),
-    "category": ("class", "group", "amc category"),
-    "concentration": ("value", "result", "conc", "concentration value"),
-    "unit": ("units",),
-    "detection_limit": ("dl", "lod", "mdl", "detection limit", "limit of detection"),
-}
+_COLUMNS = Columns(
+    {
+        "substance": ("compound", "analyte", "species"),
+        "category": ("class", "group", "amc category"),
+        "concentration": ("value", "result", "conc", "concentration value"),
+        "unit": ("units",),
+        "detection_limit": ("dl", "lod", "mdl", "detection limit", "limit of detection"),
+    },
+    required=("substance", "concentration", "unit"),
+)
+_METHOD = (
+    "standard",
+    "method",
+    "test method",
+)  # the standard (ISO 14644-8, SEMI F21) before the sampling method
 _CATEGORIES = {
     **{
         c: c for c in ("acid", "base", "biotoxic", "condensable", "corrosive", "dopant", "organic", "oxidant")
@@ -67,14 +67,14 @@ _MOLAR_SPELLINGS = {
 _AMBIGUOUS = {"ppt", "ppb", "ppm"}
 
 
-def _unit(report: LabReport, row: Row) -> str:
+def _unit(report: Report, row: Row) -> str:
     text = row.cells["unit"].strip()
-    where = report.where(row.line, "unit")
     key = text.casefold().replace("(", "").replace(")", "").replace(" ", "")
     if key in _AMBIGUOUS:
-        raise ParseError(
+        raise report.error(
             f"unit {text!r} is ambiguous for air",
-            where,
+            row.line,
+            "unit",
             expected=f"{key}M or {key}v (molar ratio) or a mass concentration such as ng/m³",
         )
     unit_text = _MOLAR_SPELLINGS.get(key, text)
@@ -83,46 +83,48 @@ def _unit(report: LabReport, row: Row) -> str:
             return unit_text
     except UnitError:
         pass
-    raise ParseError(
+    raise report.error(
         f"unit {text!r} is neither a mass concentration nor a molar ratio",
-        where,
+        row.line,
+        "unit",
         expected="e.g. ng/m³, µg/m³, pptM, ppbv",
     )
 
 
-def _category(report: LabReport, row: Row) -> str | None:
+def _category(report: Report, row: Row) -> str | None:
     text = row.cells.get("category", "").strip()
     if not text:
         return None
     found = _CATEGORIES.get(text.casefold())
     if found is None:
-        raise ParseError(
+        raise report.error(
             f"unknown category {text!r}",
-            report.where(row.line, "category"),
+            row.line,
+            "category",
             expected="acid, base, biotoxic, condensable, corrosive, dopant, organic, oxidant or MA/MB/MC/MD",
         )
     return found
 
 
-def _result(report: LabReport, row: Row) -> dict[str, Any]:
+def _result(report: Report, row: Row) -> dict[str, Any]:
     substance = row.cells["substance"].strip()
     if not substance:
-        raise ParseError("no substance", report.where(row.line, "substance"), expected="e.g. NH3, HF, TMAH")
+        raise report.error("no substance", row.line, "substance", expected="e.g. NH3, HF, TMAH")
     unit = _unit(report, row)
-    read = reading(report, row.cells["concentration"], report.where(row.line, "concentration"))
-    dl_text = row.cells.get("detection_limit", "").strip()
-    dl = number(report, dl_text, report.where(row.line, "detection_limit")) if dl_text else None
+    read = report.reading(row, "concentration")
+    dl = report.number(row, "detection_limit") if row.cells.get("detection_limit") else None
     if read.value is None and dl is None:
-        raise ParseError(
+        raise report.error(
             f"{row.cells['concentration']!r} needs the detection limit",
-            report.where(row.line, "detection_limit"),
+            row.line,
+            "detection_limit",
             expected="the detection limit in the same unit",
         )
     for value, column in ((read.value, "concentration"), (dl, "detection_limit")):
         if value is not None and value < 0:
-            raise ParseError(f"{value:g} is negative", report.where(row.line, column), expected="a value ≥ 0")
+            raise report.error(f"{value:g} is negative", row.line, column, expected="a value ≥ 0")
     if dl is not None and dl == 0:
-        raise ParseError("a detection limit of 0", report.where(row.line, "detection_limit"), expected="> 0")
+        raise report.error("a detection limit of 0", row.line, "detection_limit", expected="> 0")
     # A '< x' result is bounded by the x it states; '<DL' and 'ND' by the detection limit column.
     bound = dl if read.value is None else read.value
     limit = bound if read.censored else dl
@@ -137,22 +139,18 @@ def _result(report: LabReport, row: Row) -> dict[str, Any]:
     return item
 
 
-def _sampling_hours(report: LabReport) -> float | None:
-    found = report.header("sampling hours", "sampling time", "sampling duration")
+def _sampling_hours(report: Report) -> float | None:
+    found = report.get("sampling hours", "sampling time", "sampling duration")
     if found is None:
         return None
-    line, text = found
+    text = found.value
     match = re.fullmatch(r"\s*(?P<v>\d+(?:[.,]\d+)?)\s*(?P<u>[a-zA-Z]*)\s*", text)
     try:
         if match is None:
             raise UnitError(text)
         return units.convert(float(match.group("v").replace(",", ".")), match.group("u") or "h", "h")
     except UnitError:
-        raise ParseError(
-            f"sampling time {text!r} cannot be read",
-            report.where(line, "sampling hours"),
-            expected="e.g. '4 h'",
-        ) from None
+        raise report.error(f"sampling time {text!r} cannot be read", found, expected="e.g. '4 h'") from None
 
 
 # Air concentrations are per volume of air or molar ratios; an ICP-MS table of the same shape is per mass
@@ -161,30 +159,26 @@ _AIR_UNIT = re.compile(r"(?i)/\s*(m3|m³)\b|\bpp[mbt][mv]\b")
 
 
 def _sniff(head: str) -> bool:
-    header = re.search(r"(?im)^\s*(substance|compound|analyte|species)\s*[,;]", head)
-    return header is not None and _AIR_UNIT.search(head) is not None
+    return _COLUMNS.found_in(head) and _AIR_UNIT.search(head) is not None
 
 
 @parser("airborne_molecular_contamination", name="AMC laboratory results (CSV)", sniff=_sniff)
 def parse_amc_results(path: Path, meta: Mapping[str, Any], mapping: Path | None) -> Evidence:
     """An AMC lab result table → :class:`AirborneMolecularContamination`; ``mapping`` is unused."""
-    report = read_lab_report(
-        path, first_column="substance", columns=_COLUMNS, required=("substance", "concentration", "unit")
-    )
+    report = read_report(path, columns=_COLUMNS)
+    report.require_table("substance,category,concentration,unit,detection_limit")
     results = [_result(report, row) for row in report.rows]
     data: dict[str, Any] = {
         "kind": "airborne_molecular_contamination",
-        **common_meta(report, given=meta.keys()),
+        **common_fields(
+            report, meta, method=_METHOD, subject_from=("room", ("location", "sampling location"))
+        ),
+        "results": results,
     }
-    location = report.header("location", "sampling location", "sampling point")
+    location = report.get("location", "sampling location", "sampling point")
     if location:
-        data["location"] = location[1]
-    found_subject = None if "subject" in meta else subject(report, "room", ("location", "sampling location"))
-    if found_subject:
-        data["subject"] = found_subject
+        data["location"] = location.value
     hours = None if "sampling_hours" in meta else _sampling_hours(report)
     if hours is not None:
         data["sampling_hours"] = hours
-    data.update({"results": results, "raw_digest": file_digest(path), "raw_filename": path.name})
-    data.update(meta)
-    return build_evidence(data, source=str(path))
+    return finish(report, data, meta)

@@ -25,24 +25,23 @@ from pathlib import Path
 from typing import Any
 
 from qualbridge import units
-from qualbridge.errors import Location, ParseError, UnitError
+from qualbridge.errors import UnitError
 from qualbridge.evidence.models import Evidence
-from qualbridge.evidence.parsers import build_evidence, file_digest, parser
-from qualbridge.evidence.parsers._lab_report import (
-    LabReport,
-    Row,
-    common_meta,
-    read_lab_report,
-    reading,
-    subject,
-)
+from qualbridge.evidence.parsers import parser
+from qualbridge.evidence.parsers._report import Columns, Report, Row, common_fields, finish, read_report
 
-_COLUMNS = {
-    "parameter": ("item", "contaminant"),
-    "value": ("result", "measured", "measured value"),
-    "unit": ("units",),
-    "method": ("test method", "standard"),
-}
+_COLUMNS = Columns(
+    {
+        "parameter": ("item", "contaminant"),
+        "value": ("result", "measured", "measured value"),
+        "unit": ("units",),
+        "method": ("test method", "standard"),
+    },
+    required=("parameter", "value", "unit"),
+)
+# The report's "Standard:" line (ISO 8573-1:2010) is the method the purity is stated by; the per-row
+# methods (ISO 8573-2 to -9) are kept per quantity.
+_METHOD = ("standard", "method", "test method")
 _BANDS = {(0.1, 0.5): "d_0_1_to_0_5", (0.5, 1.0): "d_0_5_to_1_0", (1.0, 5.0): "d_1_0_to_5_0"}
 _TARGET_UNIT = {
     "particles": "particle/m**3",
@@ -101,30 +100,33 @@ def _name_key(text: str) -> str:
     return " ".join(text.casefold().replace("µ", "u").replace("μ", "u").replace("–", "-").split())
 
 
-def _quantity(report: LabReport, row: Row) -> str:
+def _quantity(report: Report, row: Row) -> str:
     name = _name_key(row.cells["parameter"])
     band = _BAND.match(name)
     if band:
         key = _BANDS.get((float(band.group("lo")), float(band.group("hi"))))
         if key is None:
-            raise ParseError(
+            raise report.error(
                 f"size band {row.cells['parameter']!r} is not an ISO 8573-1 band",
-                report.where(row.line, "parameter"),
+                row.line,
+                "parameter",
                 expected="0.1-0.5 µm, 0.5-1 µm or 1-5 µm",
             )
         return key
     for pattern, key in _NAMES:
         if pattern.match(name):
             if key == "atmospheric_dew_point":
-                raise ParseError(
+                raise report.error(
                     "an atmospheric dew point cannot be classified",
-                    report.where(row.line, "parameter"),
+                    row.line,
+                    "parameter",
                     expected="the pressure dew point (ISO 8573-1 water classes 1–6 are defined on it)",
                 )
             return key
-    raise ParseError(
+    raise report.error(
         f"unknown parameter {row.cells['parameter']!r}",
-        report.where(row.line, "parameter"),
+        row.line,
+        "parameter",
         expected="particles by band, particles > 5 µm, particle mass, pressure dew point, liquid water, "
         "total oil (or oil aerosol + oil vapour)",
     )
@@ -138,38 +140,34 @@ def _unit_text(text: str) -> str:
     return re.sub(r"(?i)\s*td$", "", cleaned)
 
 
-def _convert(report: LabReport, row: Row, key: str, value: float) -> float:
+def _convert(report: Report, row: Row, key: str, value: float) -> float:
     target = _TARGET_UNIT["particles" if key.startswith("d_") or key == "above_5um" else key]
     unit_text = row.cells["unit"]
-    where = report.where(row.line, "unit")
+    expected = f"a unit convertible to {units.format_unit(target)}"
     if not unit_text:
-        raise ParseError("no unit", where, expected=f"a unit convertible to {units.format_unit(target)}")
+        raise report.error("no unit", row.line, "unit", expected=expected)
     try:
         converted = units.convert(value, _unit_text(unit_text), target)
     except UnitError as exc:
-        raise ParseError(
-            f"unit {unit_text!r}: {exc.message}",
-            where,
-            expected=f"a unit convertible to {units.format_unit(target)}",
-        ) from exc
+        raise report.error(f"unit {unit_text!r}: {exc.message}", row.line, "unit", expected=expected) from exc
     if key != "pressure_dew_point" and converted < 0:
-        raise ParseError(f"{value:g} is negative", report.where(row.line, "value"), expected="a value ≥ 0")
+        raise report.error(f"{value:g} is negative", row.line, "value", expected="a value ≥ 0")
     return converted
 
 
-def _above_5um(report: LabReport, row: Row) -> bool:
+def _above_5um(report: Report, row: Row) -> bool:
     text = row.cells["value"].strip().casefold()
     if text in {"none", "not detected", "no", "nd", "n.d."}:
         return False
     if text in {"detected", "yes"}:
         return True
-    read = reading(report, row.cells["value"], report.where(row.line, "value"))
+    read = report.reading(row, "value")
     if read.value is None or read.censored:
         return False
     return _convert(report, row, "above_5um", read.value) > 0
 
 
-def _values(report: LabReport) -> tuple[dict[str, _Value], bool | None, list[str]]:
+def _values(report: Report) -> tuple[dict[str, _Value], bool | None, list[str]]:
     values: dict[str, _Value] = {}
     seen: dict[str, int] = {}
     above: bool | None = None
@@ -177,9 +175,11 @@ def _values(report: LabReport) -> tuple[dict[str, _Value], bool | None, list[str
     for row in report.rows:
         key = _quantity(report, row)
         if key in seen:
-            raise ParseError(
+            raise report.error(
                 f"{row.cells['parameter']!r} is reported twice (first on line {seen[key]})",
-                report.where(row.line, "parameter"),
+                row.line,
+                "parameter",
+                expected="one row per parameter",
             )
         seen[key] = row.line
         if key == "info":
@@ -187,26 +187,29 @@ def _values(report: LabReport) -> tuple[dict[str, _Value], bool | None, list[str
         elif key == "above_5um":
             above = _above_5um(report, row)
         else:
-            where: Location = report.where(row.line, "value")
-            read = reading(report, row.cells["value"], where)
+            read = report.reading(row, "value")
             if read.value is None:
-                raise ParseError(
-                    f"{row.cells['value']!r} has no value", where, expected="a number or '< number'"
+                raise report.error(
+                    f"{row.cells['value']!r} has no value",
+                    row.line,
+                    "value",
+                    expected="a number or '< number'",
                 )
             value = _convert(report, row, key, read.value)
             values[key] = _Value(key, value, read.censored, row.cells.get("method") or None, row.line)
     return values, above, info
 
 
-def _oil(values: dict[str, _Value], report: LabReport) -> tuple[_Value | None, bool | None]:
+def _oil(values: dict[str, _Value], report: Report) -> tuple[_Value | None, bool | None]:
     """The total oil and whether it includes vapour."""
     total, aerosol, vapour = values.get("total_oil"), values.get("oil_aerosol"), values.get("oil_vapour")
     if total is not None:
         return total, True
     if vapour is not None and aerosol is None:
-        raise ParseError(
+        raise report.error(
             "oil vapour without oil aerosol: the total cannot be formed",
-            report.where(vapour.line, "parameter"),
+            vapour.line,
+            "parameter",
             expected="an 'Oil aerosol' row (ISO 8573-2) or a 'Total oil' row",
         )
     if aerosol is None:
@@ -227,28 +230,24 @@ def _is_pressure(unit_text: str) -> bool:
         return False
 
 
-def _line_pressure(report: LabReport) -> dict[str, Any]:
-    found = report.header("line pressure", "pressure", "working pressure")
+def _line_pressure(report: Report) -> dict[str, Any]:
+    found = report.get("line pressure", "pressure", "working pressure")
     if found is None:
         return {}
-    line, text = found
+    text = found.value
     match = _PRESSURE.match(text.strip())
     unit_text = match.group("u") if match else ""
     reference = (match.group("r") or match.group("w")) if match else None
     if match and reference is None and unit_text.casefold() in {"barg", "psig", "bara", "psia"}:
         unit_text, reference = unit_text[:-1], unit_text[-1]
     if not match or not _is_pressure(unit_text):
-        raise ParseError(
-            f"line pressure {text!r} cannot be read",
-            report.where(line, "line pressure"),
-            expected="e.g. '7 bar(g)'",
-        )
+        raise report.error(f"line pressure {text!r} cannot be read", found, expected="e.g. '7 bar(g)'")
     value = float(match.group("v").replace(",", "."))
     ref = None if reference is None else "gauge" if reference.casefold() in {"g", "gauge"} else "absolute"
     return {"line_pressure": {"value": value, "unit": unit_text}, "line_pressure_reference": ref}
 
 
-def _measurements(report: LabReport) -> dict[str, Any]:
+def _measurements(report: Report) -> dict[str, Any]:
     values, above, info = _values(report)
     oil, vapour_included = _oil(values, report)
     chosen = {k: v for k, v in values.items() if k in _MODEL_UNIT or k.startswith("d_")}
@@ -269,29 +268,26 @@ def _measurements(report: LabReport) -> dict[str, Any]:
 
 
 def _sniff(head: str) -> bool:
-    return "8573" in head and re.search(r"(?im)^\s*parameter\s*[,;]", head) is not None
+    return "8573" in head and _COLUMNS.found_in(head)
 
 
 @parser("compressed_air_purity", name="Compressed-air purity report (ISO 8573-1 CSV)", sniff=_sniff)
 def parse_compressed_air_report(path: Path, meta: Mapping[str, Any], mapping: Path | None) -> Evidence:
     """A lab's ISO 8573 test report export → :class:`CompressedAirPurityTest`; ``mapping`` is unused."""
-    report = read_lab_report(
-        path, first_column="parameter", columns=_COLUMNS, required=("parameter", "value", "unit")
-    )
-    data: dict[str, Any] = {"kind": "compressed_air_purity", **common_meta(report, given=meta.keys())}
-    found_subject = (
-        None if "subject" in meta else subject(report, "system", ("sampling point", "sample point"))
-    )
-    if found_subject:
-        data["subject"] = found_subject
-    conditions = report.header("reference conditions")
+    report = read_report(path, columns=_COLUMNS)
+    report.require_table("parameter,value,unit,method")
+    data: dict[str, Any] = {
+        "kind": "compressed_air_purity",
+        **common_fields(
+            report, meta, method=_METHOD, subject_from=("system", ("sampling point", "sample point"))
+        ),
+    }
+    conditions = report.get("reference conditions")
     if conditions:
-        data["reference_conditions"] = conditions[1]
+        data["reference_conditions"] = conditions.value
     data.update(_line_pressure(report))
     measurements = _measurements(report)
     if "notes" in measurements and "notes" in data:
         measurements["notes"] = f"{data['notes']}; {measurements['notes']}"
     data.update(measurements)
-    data.update({"raw_digest": file_digest(path), "raw_filename": path.name})
-    data.update(meta)
-    return build_evidence(data, source=str(path))
+    return finish(report, data, meta)

@@ -29,18 +29,8 @@ from typing import Any
 from qualbridge import units
 from qualbridge.errors import UnitError
 from qualbridge.evidence.models import Evidence
-from qualbridge.evidence.parsers import build_evidence, file_digest, parser
-from qualbridge.evidence.parsers._report import (
-    Report,
-    Row,
-    common_fields,
-    convert,
-    instrument,
-    merge,
-    number,
-    quantity_text,
-    read_report,
-)
+from qualbridge.evidence.parsers import parser
+from qualbridge.evidence.parsers._report import Report, Row, common_fields, finish, header_in, read_report
 
 #: The 118 element symbols, Z = 1 to 118.
 _SYMBOLS = """
@@ -54,9 +44,6 @@ ELEMENTS = frozenset(_SYMBOLS.split())
 _ELEMENT_CELL = re.compile(
     r"^(?P<pre>\d{1,3})?\s*(?P<sym>[A-Z][a-z]?)\s*(?:(?P<post>\d{1,3})|\(\s*(?P<paren>\d{1,3})\s*\))?"
     r"\s*(?:[\[(][A-Za-z][^\])]*[\])])?$"
-)
-_NOT_DETECTED = frozenset(
-    {"nd", "n.d.", "<dl", "< dl", "bdl", "<lod", "< lod", "<mdl", "< mdl", "not detected"}
 )
 _COLUMNS: dict[str, tuple[str, ...]] = {
     "element": ("element", "analyte", "isotope", "element/isotope", "mass/element"),
@@ -91,11 +78,7 @@ def _is_header(cells: list[str]) -> bool:
 
 
 def _sniff(head: str) -> bool:
-    for line in head.casefold().splitlines():
-        cells = [" ".join(c.strip().split()) for c in re.split(r"[,;\t]", line)]
-        if len(cells) >= 2 and _is_header(cells):
-            return True
-    return False
+    return header_in(head, _is_header)
 
 
 def _element(report: Report, row: Row, column: str) -> tuple[str, int | None]:
@@ -121,16 +104,15 @@ def _unit_basis(unit_text: str) -> str | None:
 
 
 def _result(report: Report, row: Row, cols: Mapping[str, str | None], unit: str) -> dict[str, Any]:
-    res_col = cols["result"]
+    res_col, dl_col = cols["result"], cols["dl"]
     assert res_col is not None
     text = row.cells[res_col].strip()
-    dl_col = cols["dl"]
-    dl_text = row.cells[dl_col].strip() if dl_col else ""
-    dl = number(dl_text, report, row.line, dl_col, what="a detection limit") if dl_text else None
+    dl = report.number(row, dl_col, what="a detection limit") if dl_col and row.cells[dl_col] else None
     if dl is not None and dl <= 0:
-        raise report.error(f"detection limit {dl_text} is not positive", row.line, dl_col)
+        raise report.error(f"detection limit {row.cells[str(dl_col)]} is not positive", row.line, dl_col)
+    read = report.reading(row, res_col, what="a concentration, '<DL' or 'ND'")
     out: dict[str, Any] = {"unit": unit}
-    if text.casefold() in _NOT_DETECTED:
+    if read.censored and read.value is None:
         if dl is None:
             raise report.error(
                 f"{text!r} without a detection limit",
@@ -139,34 +121,33 @@ def _result(report: Report, row: Row, cols: Mapping[str, str | None], unit: str)
                 expected="the DL in a DL column, or '<value'",
             )
         return out | {"below_detection_limit": True, "detection_limit": dl}
-    if text.startswith(("<", "≤")):
-        bound = number(text.lstrip("<≤= "), report, row.line, res_col, what="'<' and a detection limit")
-        if bound <= 0:
+    assert read.value is not None
+    if read.censored:
+        if read.value <= 0:
             raise report.error(f"{text!r} is not a positive bound", row.line, res_col)
-        return out | {"below_detection_limit": True, "detection_limit": max(bound, dl or 0.0)}
-    if not text:
-        raise report.error("no result", row.line, res_col, expected="a value, '<DL' or 'ND'")
-    value = number(text, report, row.line, res_col, what="a concentration, '<DL' or 'ND'")
-    if value < 0:
+        return out | {"below_detection_limit": True, "detection_limit": max(read.value, dl or 0.0)}
+    if read.value < 0:
         raise report.error(
             f"negative result {text}",
             row.line,
             res_col,
             expected="a value ≥ 0; report a result below the detection limit as '<DL'",
         )
-    return out | {"value": value} | ({"detection_limit": dl} if dl is not None else {})
+    return out | {"value": read.value} | ({"detection_limit": dl} if dl is not None else {})
 
 
-def _basis(report: Report, rows_basis: set[str], units_basis: set[str | None]) -> str:
+def _basis(report: Report, column: str | None, units_basis: set[str | None]) -> str:
     entry = report.get("basis", "reporting basis")
-    stated = set(rows_basis)
+    stated = [(r.cells[column], r.line, column) for r in report.rows if column and r.cells[column]]
     if entry is not None:
-        stated.add(entry.value)
+        stated.append((entry.value, entry.line, entry.key))
     normalised = set()
-    for text in stated:
+    for text, line, where in stated:
         key = " ".join(text.casefold().replace("_", " ").split())
         if key not in _BASES:
-            raise report.error(f"basis {text!r} is not w/w, w/v or per area", entry.line if entry else None)
+            raise report.error(
+                f"basis {text!r} is not w/w, w/v or per area", line, where, expected="w/w, w/v or per area"
+            )
         normalised.add(_BASES[key])
     if len(normalised) > 1:
         raise report.error(
@@ -195,15 +176,11 @@ def _check_unit(report: Report, row: Row, column: str | None, unit: str, basis: 
 @parser("trace_metal_analysis", name="ICP-MS results table", sniff=_sniff)
 def parse_icpms(path: Path, meta: Mapping[str, Any], mapping: Path | None) -> Evidence:
     report = read_report(path, is_header=_is_header)
-    if not report.columns:
-        raise report.error("no results table found", expected="a header row such as Element,Result,Unit,DL")
-    cols = {role: _column(report.columns, role) for role in _COLUMNS}
+    report.require_table("Element,Result,Unit,DL", rows="results")
+    cols = {role: _column(list(report.columns), role) for role in _COLUMNS}
     default_unit = report.get("unit", "units")
-    if not report.rows:
-        raise report.error("the table has no results", report.column_line)
     results: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
-    row_bases: set[str] = set()
     for row in report.rows:
         element, isotope = _element(report, row, str(cols["element"]))
         if element in seen:
@@ -224,17 +201,18 @@ def parse_icpms(path: Path, meta: Mapping[str, Any], mapping: Path | None) -> Ev
             raise report.error(
                 exc.message, row.line, cols["unit"], expected="ppb, ppt, µg/L, µg/m²…"
             ) from exc
-        if cols["basis"] and row.cells[cols["basis"]]:
-            row_bases.add(row.cells[cols["basis"]])
         results.append({"element": element, "isotope": isotope, **_result(report, row, cols, unit)})
-    basis = _basis(report, row_bases, {_unit_basis(r["unit"]) for r in results})
+    basis = _basis(report, cols["basis"], {_unit_basis(r["unit"]) for r in results})
     for row, r in zip(report.rows, results, strict=True):
         _check_unit(report, row, cols["unit"], r["unit"], basis)
-    data: dict[str, Any] = {"kind": "trace_metal_analysis", **common_fields(report), "basis": basis}
-    data["results"] = results
-    data |= _sample_fields(report)
-    data["raw_digest"] = file_digest(path)
-    return build_evidence(merge(data, meta, report), source=str(path))
+    data: dict[str, Any] = {
+        "kind": "trace_metal_analysis",
+        **common_fields(report, meta, instrument=("instrument", "icp ms")),
+        "basis": basis,
+        "results": results,
+        **_sample_fields(report),
+    }
+    return finish(report, data, meta)
 
 
 def _sample_fields(report: Report) -> dict[str, Any]:
@@ -243,14 +221,10 @@ def _sample_fields(report: Report) -> dict[str, Any]:
     if matrix is not None:
         data["matrix"] = matrix.value
     for key, names, target, what in (
-        ("density", ("density", "sample density"), "g/mL", "density"),
-        ("wetted_area", ("wetted area", "extracted area", "surface area"), "m²", "area"),
+        ("density", ("density", "sample density"), "g/mL", "a density with its unit, like '1.84 g/mL'"),
+        ("wetted_area", ("wetted area", "extracted area", "surface area"), "m²", "an area like '0.42 m²'"),
     ):
         entry = report.get(*names)
         if entry is not None:
-            q = quantity_text(entry.value, report, entry.line, what=f"a {what} with its unit")
-            data[key] = {"value": convert(q, target, report, entry.line, what=what), "unit": target}
-    found_instrument = instrument(report, "instrument", "icp-ms")
-    if found_instrument:
-        data["instrument"] = found_instrument
+            data[key] = {"value": report.measure(entry, target, what=what), "unit": target}
     return data

@@ -30,17 +30,8 @@ from typing import Any
 
 from qualbridge import units
 from qualbridge.evidence.models import Evidence
-from qualbridge.evidence.parsers import build_evidence, file_digest, parser
-from qualbridge.evidence.parsers._report import (
-    Report,
-    common_fields,
-    convert,
-    instrument,
-    merge,
-    number,
-    quantity_text,
-    read_report,
-)
+from qualbridge.evidence.parsers import parser
+from qualbridge.evidence.parsers._report import Report, common_fields, finish, read_report
 
 _QUANTITIES = ("tml", "cvcm", "wvr")
 
@@ -78,27 +69,23 @@ def _specimens(report: Report) -> tuple[str | None, dict[str, float | None]]:
     means: dict[str, float | None] = {}
     for quantity in _QUANTITIES:
         column = by_role.get(quantity)
-        cells = [(row.line, row.cells[column].strip()) for row in report.rows] if column else []
-        filled = [(line, text) for line, text in cells if text]
-        if column is None or not filled:
+        empty = [row for row in report.rows if not column or not row.cells[column]]
+        if column is None or len(empty) == len(report.rows):
             means[quantity] = None
             continue
-        if len(filled) != len(cells):
-            line = next(line for line, text in cells if not text)
+        if empty:
             raise report.error(
                 f"{quantity.upper()} missing for one specimen",
-                line,
+                empty[0].line,
                 column,
                 expected=f"{quantity.upper()} for every specimen, or for none",
             )
-        values = [
-            number(text, report, line, column, what=f"{quantity.upper()} in %") for line, text in filled
-        ]
-        for (line, text), value in zip(filled, values, strict=True):
+        values = [report.number(row, column, what=f"{quantity.upper()} in %") for row in report.rows]
+        for row, value in zip(report.rows, values, strict=True):
             if quantity != "tml" and value < 0:
                 raise report.error(
-                    f"negative {quantity.upper()} {text}",
-                    line,
+                    f"negative {quantity.upper()} {row.cells[column]}",
+                    row.line,
                     column,
                     expected=f"{quantity.upper()} ≥ 0 (a reading below the balance resolution is 0.00)",
                 )
@@ -132,37 +119,40 @@ def _conditions(report: Report) -> dict[str, float]:
     ):
         entry = report.get(*names)
         if entry is not None:
-            q = quantity_text(entry.value, report, entry.line, what=what)
-            data[key] = round(convert(q, target, report, entry.line, what=what), 6)
+            data[key] = round(report.measure(entry, target, what=what), 6)
     return data
 
 
 @parser("outgassing_test", name="ASTM E595 outgassing results", sniff=_sniff)
 def parse_outgassing(path: Path, meta: Mapping[str, Any], mapping: Path | None) -> Evidence:
     report = read_report(path, is_header=_is_header)
-    data: dict[str, Any] = {"kind": "outgassing_test", **common_fields(report), **_conditions(report)}
+    data: dict[str, Any] = {
+        "kind": "outgassing_test",
+        **common_fields(report, meta, instrument=("instrument", "apparatus")),
+        **_conditions(report),
+    }
     header_material = report.get("material", "material name", "specimen material")
     if header_material is not None:
         data["material"] = header_material.value
     if report.columns:
-        if not report.rows:
-            raise report.error("the results table has no specimens", report.column_line)
+        report.require_table("Specimen,TML %,CVCM %,WVR %", rows="specimens")
         material, means = _specimens(report)
         if material and header_material and material != header_material.value:
             raise report.error(
                 f"material {material!r} differs from the header's {header_material.value!r}",
-                header_material.line,
+                header_material,
+                expected="one material per file",
             )
         if material:
             data["material"] = material
         data |= {f"{q}_pct": v for q, v in means.items() if v is not None}
     rate = report.get("outgassing rate", "specific outgassing rate")
     if rate is not None:
-        q = quantity_text(rate.value, report, rate.line, what="a rate like '3E-9 mbar·L/(s·cm²)'")
+        q = report.quantity(rate, what="a rate like '3E-9 mbar·L/(s·cm²)'")
         if not units.same_dimension(q.unit, "Pa·m³/(s·m²)"):
             raise report.error(
                 f"{q.unit!r} is not an outgassing rate per area",
-                rate.line,
+                rate,
                 expected="e.g. Pa·m³/(s·m²) or mbar·L/(s·cm²)",
             )
         data["rate_per_area"] = {"value": q.value, "unit": q.unit}
@@ -171,8 +161,4 @@ def parse_outgassing(path: Path, meta: Mapping[str, Any], mapping: Path | None) 
             "neither a TML/CVCM table nor an outgassing rate",
             expected="a header row such as Specimen,TML %,CVCM %,WVR %",
         )
-    found_instrument = instrument(report, "instrument", "apparatus")
-    if found_instrument:
-        data["instrument"] = found_instrument
-    data["raw_digest"] = file_digest(path)
-    return build_evidence(merge(data, meta, report), source=str(path))
+    return finish(report, data, meta)

@@ -32,26 +32,11 @@ from typing import Any
 from qualbridge import units
 from qualbridge.errors import UnitError
 from qualbridge.evidence.models import Evidence
-from qualbridge.evidence.parsers import build_evidence, file_digest, parser
-from qualbridge.evidence.parsers._report import (
-    Report,
-    common_fields,
-    convert,
-    instrument,
-    merge,
-    number,
-    pressure_spelling,
-    quantity_text,
-    read_report,
-)
+from qualbridge.evidence.parsers import _report, parser
+from qualbridge.evidence.parsers._report import Entry, Report, common_fields, finish, header_in, read_report
 
 _LEAK_RATE = "a leak rate like '2.3E-10 mbar l/s' or '< 5.0E-11 mbar l/s'"
 _MODES = ("spray", "hood", "bombing", "sniffer", "accumulation")
-
-
-def _finish(report: Report, data: dict[str, Any], meta: Mapping[str, Any]) -> Evidence:
-    data["raw_digest"] = file_digest(report.path)
-    return build_evidence(merge(data, meta, report), source=report.file)
 
 
 # --- helium leak detector report ---------------------------------------------------------------------
@@ -62,13 +47,13 @@ def _is_leak_report(head: str) -> bool:
     return "leak rate" in low and any(word in low for word in ("helium", "detector", "mode"))
 
 
-def _leak_rate(report: Report, text: str, line: int, default_unit: str | None) -> tuple[dict[str, Any], bool]:
-    q = quantity_text(text, report, line, what=_LEAK_RATE, default_unit=default_unit)
+def _leak_rate(report: Report, entry: Entry, default_unit: str | None) -> tuple[dict[str, Any], bool]:
+    q = report.quantity(entry, what=_LEAK_RATE, default_unit=default_unit)
     if not units.same_dimension(q.unit, "mbar·L/s"):
-        raise report.error(f"{q.unit!r} is not a unit of leak rate", line, expected=_LEAK_RATE)
+        raise report.error(f"{q.unit!r} is not a unit of leak rate", entry, expected=_LEAK_RATE)
     if q.value < 0 or (q.value == 0 and q.censored):
         raise report.error(
-            f"leak rate {text!r} is not positive", line, expected="a rate ≥ 0, or '< detection limit'"
+            f"leak rate {entry.value!r} is not positive", entry, expected="a rate ≥ 0, or '< detection limit'"
         )
     return {"value": q.value, "unit": q.unit}, q.censored
 
@@ -84,7 +69,7 @@ def _mode(report: Report, meta: Mapping[str, Any]) -> str | None:
         )
     found = [m for m in _MODES if m in entry.value.casefold()]
     if len(found) != 1:
-        raise report.error(f"mode {entry.value!r} is not one of {', '.join(_MODES)}", entry.line)
+        raise report.error(f"mode {entry.value!r} is not one of {', '.join(_MODES)}", entry)
     return found[0]
 
 
@@ -102,16 +87,20 @@ def parse_leak_report(path: Path, meta: Mapping[str, Any], mapping: Path | None)
             "the report states no leak rate", expected=f"a 'Leak rate:' line with {_LEAK_RATE}"
         )
     unit_entry = report.get("unit", "units", "leak rate unit")
-    rate, censored = _leak_rate(report, entry.value, entry.line, unit_entry.value if unit_entry else None)
-    data: dict[str, Any] = {"kind": "helium_leak_test", **common_fields(report), "leak_rate": rate}
-    data["below_detection_limit"] = censored
+    rate, censored = _leak_rate(report, entry, unit_entry.value if unit_entry else None)
+    data: dict[str, Any] = {
+        "kind": "helium_leak_test",
+        **common_fields(report, meta, instrument=("detector", "leak detector", "instrument")),
+        "leak_rate": rate,
+        "below_detection_limit": censored,
+    }
     for key, names in (
         ("background", ("background", "helium background", "background signal")),
         ("detection_limit", ("detection limit", "minimum detectable leak rate", "mdl")),
     ):
         found = report.get(*names)
         if found is not None:
-            data[key] = _leak_rate(report, found.value, found.line, rate["unit"])[0]
+            data[key] = _leak_rate(report, found, rate["unit"])[0]
     if censored and "detection_limit" not in data:
         data["detection_limit"] = rate
     mode = _mode(report, meta)
@@ -120,10 +109,7 @@ def parse_leak_report(path: Path, meta: Mapping[str, Any], mapping: Path | None)
     state = report.get("test state", "state")
     if state is not None:
         data["test_state"] = state.value
-    found_instrument = instrument(report, "detector", "leak detector", "instrument")
-    if found_instrument:
-        data["instrument"] = found_instrument
-    return _finish(report, data, meta)
+    return finish(report, data, meta)
 
 
 # --- rate-of-rise log --------------------------------------------------------------------------------
@@ -134,22 +120,22 @@ def _column_pattern(names: str, unit: str) -> re.Pattern[str]:
     return re.compile(rf"^(?:{names})(?:\s*[\[(]\s*(?P<unit>{unit})\s*[\])]|\s+(?P<bare>{unit}))?$")
 
 
+def _pair(cells: list[str], first: re.Pattern[str], second: re.Pattern[str]) -> tuple[str, str] | None:
+    """The one column matching ``first`` and the one matching ``second``; None unless both are unique."""
+    a, b = [c for c in cells if first.match(c)], [c for c in cells if second.match(c)]
+    return (a[0], b[0]) if len(a) == 1 and len(b) == 1 else None
+
+
 _TIME_COLUMN = _column_pattern(r"time|t|elapsed(?: time)?", r"s|sec|seconds|min|minutes|h")
 _PRESSURE_COLUMN = _column_pattern(r"pressure|p", r"[a-zµ]+")
 
 
 def _rise_columns(cells: list[str]) -> tuple[str, str] | None:
-    times = [c for c in cells if _TIME_COLUMN.match(c)]
-    pressures = [c for c in cells if _PRESSURE_COLUMN.match(c)]
-    return (times[0], pressures[0]) if len(times) == 1 and len(pressures) == 1 else None
+    return _pair(cells, _TIME_COLUMN, _PRESSURE_COLUMN)
 
 
 def _is_rise_log(head: str) -> bool:
-    for line in head.splitlines():
-        cells = [" ".join(c.replace("_", " ").strip().casefold().split()) for c in re.split(r"[,;\t]", line)]
-        if len(cells) >= 2 and _rise_columns(cells) is not None:
-            return "volume" in head.casefold()
-    return False
+    return "volume" in head.casefold() and header_in(head, lambda cells: _rise_columns(cells) is not None)
 
 
 #: Unit spellings as they appear in (case-folded) column names, in the registry's spelling.
@@ -178,13 +164,15 @@ def _column_unit(report: Report, column: str, pattern: re.Pattern[str], keys: tu
     named = (match["unit"] or match["bare"]) if match else None
     from_column = _COLUMN_UNITS.get(named, named) if named else None
     entry = report.get(*keys)
-    from_line = pressure_spelling(entry.value) if entry else None
+    from_line = _report.pressure_spelling(entry.value) if entry else None
     if entry is not None and from_line and from_column:
-        in_line = _registry_unit(report, from_line, entry.line, None)
-        if in_line != _registry_unit(report, pressure_spelling(from_column), report.column_line, column):
-            raise report.error(f"column {column!r} and line '{from_line}' disagree on the unit", entry.line)
+        in_line = _registry_unit(report, from_line, entry.line, entry.key)
+        if in_line != _registry_unit(
+            report, _report.pressure_spelling(from_column), report.column_line, column
+        ):
+            raise report.error(f"column {column!r} and line '{from_line}' disagree on the unit", entry)
     chosen = from_column or from_line
-    return pressure_spelling(chosen) if chosen else None
+    return _report.pressure_spelling(chosen) if chosen else None
 
 
 def _pressure_unit(report: Report, text: str | None, column: str) -> str:
@@ -208,24 +196,18 @@ def _pressure_unit(report: Report, text: str | None, column: str) -> str:
 @parser("rate_of_rise_test", name="rate-of-rise log", sniff=_is_rise_log)
 def parse_rise_log(path: Path, meta: Mapping[str, Any], mapping: Path | None) -> Evidence:
     report = read_report(path, is_header=lambda cells: _rise_columns(cells) is not None)
-    columns = _rise_columns(report.columns)
-    if columns is None:
-        raise report.error(
-            "no 'time_s,pressure' table found", expected="a header row such as time_s,pressure"
-        )
+    report.require_table("time_s,pressure", min_rows=2, rows="readings")
+    columns = _rise_columns(list(report.columns))
+    assert columns is not None  # the header was recognised by them
     t_col, p_col = columns
     t_unit = _column_unit(report, t_col, _TIME_COLUMN, ("time unit",)) or "s"
     p_unit = _pressure_unit(
         report, _column_unit(report, p_col, _PRESSURE_COLUMN, ("pressure unit", "unit", "units")), p_col
     )
-    if len(report.rows) < 2:
-        raise report.error(
-            "fewer than 2 readings", report.column_line, expected="the p(t) readings of the rise"
-        )
     points: list[dict[str, float]] = []
     for row in report.rows:
-        t = units.convert(number(row.cells[t_col], report, row.line, t_col, what="a time"), t_unit, "s")
-        p = number(row.cells[p_col], report, row.line, p_col, what="a pressure")
+        t = units.convert(report.number(row, t_col, what="a time"), t_unit, "s")
+        p = report.number(row, p_col, what="a pressure")
         if t < 0 or (points and t <= points[-1]["t_s"]):
             raise report.error(
                 f"time {row.cells[t_col]} does not increase", row.line, t_col, expected="increasing times ≥ 0"
@@ -236,11 +218,13 @@ def parse_rise_log(path: Path, meta: Mapping[str, Any], mapping: Path | None) ->
             )
         points.append({"t_s": t, "pressure": p})
     volume_entry = report.get("chamber volume", "volume", "test volume")
-    data: dict[str, Any] = {"kind": "rate_of_rise_test", **common_fields(report)}
+    data: dict[str, Any] = {
+        "kind": "rate_of_rise_test",
+        **common_fields(report, meta, instrument=("gauge", "instrument")),
+    }
     if volume_entry is not None:
-        volume = quantity_text(volume_entry.value, report, volume_entry.line, what="a volume like '52 L'")
         data["volume"] = {
-            "value": convert(volume, "L", report, volume_entry.line, what="volume"),
+            "value": report.measure(volume_entry, "L", what="a volume like '52 L'"),
             "unit": "L",
         }
     elif "volume" not in meta:
@@ -252,10 +236,7 @@ def parse_rise_log(path: Path, meta: Mapping[str, Any], mapping: Path | None) ->
         "curve_unit": p_unit,
         "curve": points,
     }
-    found_instrument = instrument(report, "gauge", "instrument")
-    if found_instrument:
-        data["instrument"] = found_instrument
-    return _finish(report, data, meta)
+    return finish(report, data, meta)
 
 
 # --- RGA scan ----------------------------------------------------------------------------------------
@@ -265,16 +246,12 @@ _PP_COLUMN = _column_pattern(r"partial pressure|pressure|pp|ion current|current|
 
 
 def _rga_columns(cells: list[str]) -> tuple[str, str] | None:
-    masses = [c for c in cells if _MASS_COLUMN.match(c)]
-    pressures = [c for c in cells if _PP_COLUMN.match(c)]
-    return (masses[0], pressures[0]) if len(masses) == 1 and len(pressures) == 1 else None
+    return _pair(cells, _MASS_COLUMN, _PP_COLUMN)
 
 
 def _is_rga_scan(head: str) -> bool:
-    low = head.casefold()
-    return "total pressure" in low and any(
-        _rga_columns([" ".join(c.strip().casefold().split()) for c in re.split(r"[,;\t]", line)]) is not None
-        for line in low.splitlines()
+    return "total pressure" in head.casefold() and header_in(
+        head, lambda cells: _rga_columns(cells) is not None
     )
 
 
@@ -284,14 +261,13 @@ def _mass_range(report: Report, masses: list[int]) -> tuple[int, int]:
         return min(masses), max(masses)
     match = re.match(r"^\s*(\d+)\s*(?:-|–|to|\.\.)\s*(\d+)", entry.value)
     if match is None:
-        raise report.error(
-            f"mass range {entry.value!r} is not 'FIRST-LAST'", entry.line, expected="e.g. 1-100"
-        )
+        raise report.error(f"mass range {entry.value!r} is not 'FIRST-LAST'", entry, expected="e.g. 1-100")
     lo, hi = int(match[1]), int(match[2])
     if not 1 <= lo <= min(masses) or not max(masses) <= hi <= 300:
         raise report.error(
             f"mass range {lo}-{hi} does not contain the scanned masses {min(masses)}-{max(masses)}",
-            entry.line,
+            entry,
+            expected=f"a range from 1 to 300 that contains {min(masses)}-{max(masses)}",
         )
     return lo, hi
 
@@ -325,9 +301,9 @@ def _unit_peaks(
 @parser("rga_scan", name="RGA scan export", sniff=_is_rga_scan)
 def parse_rga_scan(path: Path, meta: Mapping[str, Any], mapping: Path | None) -> Evidence:
     report = read_report(path, is_header=lambda cells: _rga_columns(cells) is not None)
-    columns = _rga_columns(report.columns)
-    if columns is None:
-        raise report.error("no 'mass,pressure' table found", expected="a header row such as mass,pressure")
+    report.require_table("mass,pressure", rows="readings")
+    columns = _rga_columns(list(report.columns))
+    assert columns is not None  # the header was recognised by them
     m_col, p_col = columns
     p_unit = _column_unit(report, p_col, _PP_COLUMN, ("units", "unit", "pressure unit", "pressure units"))
     amperes = units.unit("A").dimensionality
@@ -345,25 +321,26 @@ def parse_rga_scan(path: Path, meta: Mapping[str, Any], mapping: Path | None) ->
     rows = [
         (
             row.line,
-            number(row.cells[m_col], report, row.line, m_col, what="a mass"),
-            number(row.cells[p_col], report, row.line, p_col, what="a partial pressure"),
+            report.number(row, m_col, what="a mass"),
+            report.number(row, p_col, what="a partial pressure"),
         )
         for row in report.rows
     ]
-    if not rows:
-        raise report.error("the scan has no readings", report.column_line)
     mode = report.get("scan mode", "mode", "scan type")
     analog = (
         ("analog" in mode.value.casefold()) if mode else any(abs(m - round(m)) > 1e-6 for _, m, _ in rows)
     )
     peaks = _unit_peaks(report, rows, analog, m_col)
-    data: dict[str, Any] = {"kind": "rga_scan", **common_fields(report), "pressure_unit": p_unit}
+    data: dict[str, Any] = {
+        "kind": "rga_scan",
+        **common_fields(report, meta, instrument=("instrument", "rga", "sensor")),
+        "pressure_unit": p_unit,
+    }
     data["amu_range"] = list(_mass_range(report, sorted(peaks)))
     data["peaks"] = [{"amu": m, "partial_pressure": peaks[m]} for m in sorted(peaks)]
     total = report.get("total pressure")
     if total is not None:
-        q = quantity_text(total.value, report, total.line, what="a total pressure", default_unit=p_unit)
-        data["total_pressure"] = convert(q, p_unit, report, total.line, what="pressure")
+        data["total_pressure"] = report.measure(total, p_unit, what="a total pressure", default_unit=p_unit)
     elif "total_pressure" not in meta:
         raise report.error(
             "the total pressure is not stated", expected="a 'Total pressure: 2.1E-8 mbar' line"
@@ -371,7 +348,4 @@ def parse_rga_scan(path: Path, meta: Mapping[str, Any], mapping: Path | None) ->
     state = report.get("test state", "state", "conditions")
     if state is not None:
         data["test_state"] = state.value
-    found_instrument = instrument(report, "instrument", "rga", "sensor")
-    if found_instrument:
-        data["instrument"] = found_instrument
-    return _finish(report, data, meta)
+    return finish(report, data, meta)
