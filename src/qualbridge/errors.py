@@ -5,7 +5,14 @@
     │   ├── ParseError        a raw file cannot be read: names file, row, column
     │   ├── UnitError         a value has no unit, an unknown unit or the wrong dimension
     │   ├── ProfileError      a requirement profile is invalid or cannot be found
-    │   └── EvidenceError     an evidence document is invalid
+    │   ├── EvidenceError     an evidence document is invalid
+    │   ├── NotFoundError     no such object, or not one the caller may see (HTTP 404)
+    │   ├── ConflictError     the request contradicts what is stored (HTTP 409)
+    │   │   └── IdempotencyKeyReusedError  a key already answered another request (HTTP 422)
+    │   └── TooLargeError     an upload over the size limit (HTTP 413)
+    ├── AccessError           the caller may not do this
+    │   ├── AuthError         no valid credentials (HTTP 401)
+    │   └── PermissionDeniedError  authenticated, but not allowed (HTTP 403)
     └── EngineError           a malfunction of QualBridge itself (a bug, never the caller's fault)
 
 A verdict is data, never an exception: a failing measurement is a ``fail`` verdict, not an error.
@@ -91,6 +98,135 @@ class EngineError(QualBridgeError, RuntimeError):
     """QualBridge itself malfunctioned."""
 
 
+# --- the service: who may do what, and the state it keeps ---------------------------------------------
+
+
+class NotFoundError(InputError):
+    """No such object, or one the caller may not see: another organization's ids are indistinguishable
+    from ids that do not exist, so that ids reveal nothing (HTTP 404)."""
+
+
+class ConflictError(InputError):
+    """The request contradicts what is stored: a duplicate, a cycle of subsystems, an Idempotency-Key
+    reused for a different request (HTTP 409)."""
+
+
+class IdempotencyKeyReusedError(ConflictError):
+    """An Idempotency-Key already answered a different request (HTTP 422, as the IETF Idempotency-Key
+    draft asks): a retry must repeat the request exactly, a new request needs a new key."""
+
+
+class TooLargeError(InputError):
+    """An upload is larger than the configured limit (HTTP 413)."""
+
+
+class AccessError(QualBridgeError):
+    """The caller may not do this; fixing the credentials or the grant fixes it."""
+
+
+class AuthError(AccessError):
+    """No valid credentials: a missing, malformed, unknown, expired or revoked token, or a wrong
+    password (HTTP 401)."""
+
+
+class PermissionDeniedError(AccessError):
+    """Authenticated, but the user's role, the token's scope or the organization's kind does not allow
+    this (HTTP 403)."""
+
+
 def at(file: str | None = None, row: int | None = None, field: str | None = None) -> Location:
     """Shorthand for building a :class:`Location`."""
     return Location(file=file, row=row, field=field)
+
+
+# --- trust: keys, signatures, the transparency log and bundles -------------------------------------------
+
+
+class KeyFileError(InputError):
+    """A key file, key certificate or trust-root file cannot be read (wrong passphrase, bad format)."""
+
+
+class LogIntegrityError(EngineError):
+    """The transparency log refused an operation that would break its append-only promise.
+
+    Raised when the stored tree no longer matches the last signed checkpoint (storage rolled back or
+    altered) or when a batch would not start at the stored tree size: signing then would produce two
+    inconsistent checkpoints.
+    """
+
+
+@dataclass(eq=False)
+class VerificationError(QualBridgeError):
+    """Something that was supposed to be proven by signatures, digests or Merkle proofs is not.
+
+    A failed verification is never a ``False`` return value: it raises, so that nobody forgets to check.
+    ``step`` is the number of the offline-verification step that failed (see ``qualbridge.trust.verify``),
+    or None when raised outside a numbered verification.
+
+        VerificationError
+        ├── BundleError          a bundle's container or manifest is malformed
+        ├── DigestError          a file does not have the digest it is listed or attested with
+        ├── SignatureError       a signature does not verify under any trusted key
+        ├── KeyValidityError     a key is unknown, uncertified, outside its validity window or revoked
+        ├── NoteError            a signed note or checkpoint is malformed or not signed by a trusted key
+        ├── WitnessPolicyError   too few trusted witnesses cosigned the checkpoint
+        ├── ProofError           a Merkle inclusion or consistency proof does not verify
+        ├── StatusError          a subject is not valid as of the checkpoint
+        └── ReproducibilityError re-running the evaluation does not give the signed result
+    """
+
+    step: int | None = None
+
+    def __str__(self) -> str:
+        text = QualBridgeError.__str__(self)
+        return f"step {self.step}: {text}" if self.step is not None else text
+
+    def to_dict(self) -> dict[str, str | int | None]:
+        return {**QualBridgeError.to_dict(self), "step": self.step}
+
+
+class BundleError(VerificationError):
+    """A bundle's container or manifest is malformed or inconsistent."""
+
+
+class DigestError(VerificationError):
+    """A file's bytes do not have the digest they are listed or attested with."""
+
+
+class SignatureError(VerificationError):
+    """A signature does not verify under any trusted key."""
+
+
+class KeyValidityError(VerificationError):
+    """A key is unknown, not certified by the center, outside its validity window, or revoked."""
+
+
+class NoteError(VerificationError):
+    """A signed note (checkpoint, cosignature) is malformed or carries no valid trusted signature."""
+
+
+class WitnessPolicyError(VerificationError):
+    """Fewer trusted witnesses cosigned a checkpoint than the policy requires."""
+
+
+class ProofError(VerificationError):
+    """A Merkle inclusion or consistency proof does not verify."""
+
+
+class StatusError(VerificationError):
+    """A subject is withdrawn, suspended or superseded as of the checkpoint, or its status is unproven."""
+
+
+class ReproducibilityError(VerificationError):
+    """Re-running an evaluation does not reproduce the signed result byte for byte."""
+
+
+@dataclass(eq=False)
+class WitnessConflictError(InputError):
+    """A checkpoint was submitted to a witness against an old size that is not the witness's latest.
+
+    ``latest_size`` is the size the witness has cosigned last for that log: resubmit with a consistency
+    proof from it (c2sp.org/tlog-witness answers 409 with this size).
+    """
+
+    latest_size: int = 0

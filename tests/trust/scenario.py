@@ -1,0 +1,162 @@
+"""A small, deterministic trust world for the tests: a center, a lab, a log, three witnesses.
+
+Keys come from fixed seeds, times are fixed, so every run builds byte-identical bundles. The toy
+"engine" stands in for the domain's evaluation engine behind the re-run hook: it reads numbers from the
+evidence CSV and a limit from the profile, and returns canonical JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from qualbridge.canonical import canonical_json
+from qualbridge.trust import dsse, intoto
+from qualbridge.trust.bundle import Bundle, Logged, assemble
+from qualbridge.trust.certificates import KeyCertificate
+from qualbridge.trust.checkpoint import WitnessPolicy
+from qualbridge.trust.entry import log_entry
+from qualbridge.trust.keys import KeyValidity, SigningKey, format_time
+from qualbridge.trust.log import MemoryStorage, TransparencyLog
+from qualbridge.trust.note import COSIGNATURE_V1, NoteSigner
+from qualbridge.trust.verify import EvaluationInput, TrustRoot
+from qualbridge.trust.witness import Witness
+
+ORIGIN = "qualbridge.example/log/2026"
+CENTER = "center.qualbridge.example"
+LAB = "lab.example"
+T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+REPORT = b"location,particles_per_m3\nL1,812\nL2,1204\nL3,977\n"
+PROFILE = b"id: fab-a-iso5\nversion: '1.0'\nmax_particles_per_m3: 3520\n"
+
+
+def key(label: str) -> SigningKey:
+    return SigningKey.from_seed(hashlib.sha256(label.encode()).digest())
+
+
+def toy_engine(evidence: Mapping[str, bytes], profile: bytes) -> dict[str, Any]:
+    limit = int(profile.decode().split("max_particles_per_m3: ")[1].split()[0])
+    rows = next(iter(evidence.values())).decode().strip().split("\n")[1:]
+    worst = max(int(row.split(",")[1]) for row in rows)
+    return {"limit": limit, "measured": worst, "verdict": "pass" if worst <= limit else "fail"}
+
+
+def rerun(job: EvaluationInput) -> bytes:
+    return canonical_json(toy_engine(job.evidence, job.profile))
+
+
+@dataclass
+class World:
+    center: SigningKey = field(default_factory=lambda: key("center"))
+    lab: SigningKey = field(default_factory=lambda: key("lab"))
+    log_signer: NoteSigner = field(default_factory=lambda: NoteSigner(ORIGIN, key("log")))
+    witness_signers: list[NoteSigner] = field(
+        default_factory=lambda: [
+            NoteSigner(f"witness{i}.example", key(f"w{i}"), COSIGNATURE_V1) for i in range(3)
+        ]
+    )
+    threshold: int = 2
+    lab_validity: KeyValidity = field(default_factory=lambda: KeyValidity(T0 - dt.timedelta(days=30)))
+
+    def __post_init__(self) -> None:
+        self.log = TransparencyLog(MemoryStorage(), origin=ORIGIN, signer=self.log_signer)
+        self.witnesses = [Witness(s, [self.log_signer.verifier]) for s in self.witness_signers]
+        self.certificate = KeyCertificate(LAB, self.lab.public, self.lab_validity).issue(self.center)
+        self.logged: list[Logged] = []
+        self.time = int(T0.timestamp())
+
+    @property
+    def trust_root(self) -> TrustRoot:
+        policy = WitnessPolicy(tuple(s.verifier for s in self.witness_signers), self.threshold)
+        return TrustRoot(CENTER, self.center.public, self.log_signer.verifier, policy)
+
+    def attest(self, statement: intoto.Statement, signer: SigningKey) -> Logged:
+        envelope = dsse.sign(intoto.PAYLOAD_TYPE, statement.to_payload(), [signer])
+        (index,) = self.log.append([log_entry(envelope, statement)])
+        item = Logged(envelope, statement, index)
+        self.logged.append(item)
+        return item
+
+    def issue_report(self) -> tuple[Logged, Logged]:
+        """The lab attests the report; the center attests its evaluation against the profile."""
+        report = intoto.Subject.of("report.csv", REPORT)
+        profile = intoto.Subject.of("profile.yaml", PROFILE)
+        evidence = self.attest(
+            intoto.evidence_statement(
+                [report], kind="particle_counts", issuer=LAB, record={"room": "A1"}, issued_at=format_time(T0)
+            ),
+            self.lab,
+        )
+        evaluation = self.attest(
+            intoto.evaluation_statement(
+                [report],
+                profile,
+                profile_id="fab-a-iso5",
+                profile_version="1.0",
+                engine_version="toy-1",
+                result=toy_engine({"report.csv": REPORT}, PROFILE),
+                issuer=CENTER,
+                issued_at=format_time(T0),
+            ),
+            self.center,
+        )
+        return evidence, evaluation
+
+    def change_status(
+        self, target: Logged, status: intoto.StatusValue, signer: SigningKey, issuer: str
+    ) -> Logged:
+        return self.attest(
+            intoto.status_statement(
+                [target.statement.digest],
+                status=status,
+                reason="recalibration found a counting error",
+                issuer=issuer,
+                effective_at=format_time(T0),
+                issued_at=format_time(T0 + dt.timedelta(days=1)),
+            ),
+            signer,
+        )
+
+    def witnessed_checkpoint(self) -> bytes:
+        note = self.log.sign_checkpoint()
+        self.time += 60
+        for witness in self.witnesses:
+            old = witness.latest(ORIGIN).size
+            proof = self.log.consistency_proof(old) if old else []
+            note = witness.add_checkpoint(old, proof, note, timestamp=self.time)
+        return note
+
+    def bundle(
+        self, items: list[Logged], checkpoint: bytes, statuses: Mapping[str, intoto.StatusValue] | None = None
+    ) -> Bundle:
+        size = int(checkpoint.split(b"\n")[1])
+        logged = [(i.index, i.statement) for i in self.logged if i.index < size]
+        current = intoto.statuses_as_of(logged)
+        if statuses is None:
+            statuses = {
+                i.statement.digest: current.get(i.statement.digest, "valid")
+                for i in items
+                if i.statement.predicate_type != intoto.STATUS
+            }
+        root_line = checkpoint.split(b"\n")[2].decode()
+        snapshot = intoto.status_snapshot_statement(
+            statuses,
+            origin=ORIGIN,
+            tree_size=size,
+            root_hash=root_line,
+            issuer=CENTER,
+            issued_at=format_time(T0),
+        )
+        status = dsse.sign(intoto.PAYLOAD_TYPE, snapshot.to_payload(), [self.center])
+        return assemble(
+            files={"report.csv": REPORT, "profile.yaml": PROFILE},
+            attestations=items,
+            log=self.log,
+            checkpoint=checkpoint,
+            certificates=[self.certificate],
+            status=status,
+            created_at=format_time(T0),
+        )
