@@ -9,11 +9,17 @@
     │   ├── NotFoundError     no such object, or not one the caller may see (HTTP 404)
     │   ├── ConflictError     the request contradicts what is stored (HTTP 409)
     │   │   └── IdempotencyKeyReusedError  a key already answered another request (HTTP 422)
-    │   └── TooLargeError     an upload over the size limit (HTTP 413)
+    │   ├── TooLargeError     an upload over the size limit (HTTP 413)
+    │   ├── KeyFileError      a key file cannot be read or decrypted
+    │   └── WitnessConflictError  a checkpoint submitted against a size the witness no longer holds
     ├── AccessError           the caller may not do this
     │   ├── AuthError         no valid credentials (HTTP 401)
     │   └── PermissionDeniedError  authenticated, but not allowed (HTTP 403)
+    ├── VerificationError     a signature, proof or bundle does not verify; carries the failed step
+    │   ├── BundleError, DigestError, SignatureError, KeyValidityError
+    │   └── NoteError, WitnessPolicyError, ProofError, StatusError, ReproducibilityError
     └── EngineError           a malfunction of QualBridge itself (a bug, never the caller's fault)
+        └── LogIntegrityError an append or checkpoint would break the log's append-only promise
 
 A verdict is data, never an exception: a failing measurement is a ``fail`` verdict, not an error.
 Every error carries structured fields so that the CLI and the API can say exactly where the problem is.
