@@ -12,7 +12,7 @@ STAMP   := $(VENV)/.installed
 help:
 	@echo "make demo   install, generate demo evidence and evaluate it"
 	@echo "make test   install, then ruff + mypy + pytest"
-	@echo "make bench  run the benchmarks in bench/"
+	@echo "make bench  run every benchmark in bench/ (see docs/benchmarks.md)"
 	@echo "make lint   ruff and mypy only"
 	@echo "make lock   re-resolve requirements.lock from pyproject.toml"
 
@@ -49,7 +49,8 @@ demo: install
 	$(BIN)/qualbridge demo --out var/demo
 
 bench: install
-	$(BIN)/python bench/classify.py
+	$(BIN)/python -m bench.classify
+	$(BIN)/python -m bench.log
 
 clean:
 	rm -rf $(VENV) .tools var .pytest_cache .mypy_cache .ruff_cache .hypothesis
