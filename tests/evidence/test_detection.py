@@ -51,3 +51,28 @@ def test_a_folder_stands_for_its_evidence_files_without_sidecars(tmp_path: Path)
     assert evidence_files(sorted(tmp_path.glob("a.*"))) == [tmp_path / "a.csv"]
     with pytest.raises(ParseError, match="metadata sidecar"):
         evidence_files([tmp_path / "a.csv.meta.yaml"])
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [None, "particle_survey", "compressed_air_purity", "helium_leak_test", "trace_metal_analysis"],
+)
+def test_binary_input_is_refused_by_name_for_every_parser(tmp_path: Path, kind: str | None) -> None:
+    from qualbridge.errors import ParseError
+    from qualbridge.evidence.parsers import load_evidence
+
+    path = tmp_path / "upload.csv"
+    path.write_bytes(bytes(range(256)) * 8)  # NUL, CR and LF bytes in random-looking data
+    with pytest.raises(ParseError, match="binary file") as info:
+        load_evidence(path, kind=kind)
+    assert info.value.where.file == str(path)
+
+
+def test_stray_carriage_return_in_a_particle_export_is_a_parse_error(tmp_path: Path) -> None:
+    from qualbridge.errors import ParseError
+    from qualbridge.evidence.parsers import load_evidence
+
+    path = tmp_path / "survey.csv"
+    path.write_bytes(b'Location,Volume (L),0.3 um,0.5 um\nL1,28.3,10,"4\r\n')
+    with pytest.raises(ParseError):
+        load_evidence(path, kind="particle_survey")

@@ -133,6 +133,15 @@ def _is_sidecar(path: Path) -> bool:
     return path.name.endswith(SIDECAR_SUFFIX)
 
 
+def _refuse_binary(path: Path) -> None:
+    """Refuse a binary file before any parser sees it (a NUL byte never occurs in a text export,
+    except in UTF-16, which announces itself with a byte-order mark)."""
+    with path.open("rb") as fh:
+        start = fh.read(1 << 16)
+    if b"\x00" in start and not start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ParseError("binary file, not a text export", at(str(path)), expected="a CSV or text report")
+
+
 def _head(path: Path, lines: int = 40) -> str:
     with path.open("r", encoding="utf-8-sig", errors="replace") as fh:
         return "".join(fh.readline() for _ in range(lines))
@@ -162,6 +171,7 @@ def load_evidence(
         if isinstance(data, dict) and "kind" in data:
             return build_evidence({**data, **merged}, source=str(path))
 
+    _refuse_binary(path)
     spec = _choose(path, kind or merged.get("kind"))
     merged.pop("kind", None)
     return spec.parse(path, merged, mapping)

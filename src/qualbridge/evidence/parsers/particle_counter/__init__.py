@@ -60,6 +60,7 @@ overrides detection; unknown keys are refused::
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -105,7 +106,10 @@ def parse_particle_counter(path: Path, meta: Mapping[str, Any], mapping: Path | 
     with ThreadPoolExecutor(max_workers=1) as pool:
         # Hashing overlaps the scan: both release the GIL, and the digest of a large file is not free.
         digest = pool.submit(file_digest, path)
-        data = read_survey(path, load_mapping(mapping), meta)
+        try:
+            data = read_survey(path, load_mapping(mapping), meta)
+        except csv.Error as exc:  # a stray carriage return or quote the CSV grammar cannot read
+            raise ParseError(f"unreadable CSV: {exc}", at(str(path))) from exc
         data["raw_digest"] = digest.result()
     return build_evidence(data, source=str(path))
 

@@ -1,0 +1,107 @@
+"""The FastAPI application: ``create_app(settings)`` builds it; nothing happens at import time.
+
+Run it with ``qualbridge serve``, or under any ASGI server as a factory:
+``uvicorn --factory qualbridge.api.app:create_app_from_env``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from qualbridge import __version__
+from qualbridge.api import errors
+from qualbridge.api.limits import BodyLimit
+from qualbridge.api.routes import evidence, orgs, products, tokens
+from qualbridge.services.context import Context
+from qualbridge.settings import Settings
+
+PREFIX = "/api/v1"
+#: Room for the multipart envelope around an upload of the largest accepted file.
+MULTIPART_OVERHEAD = 128 * 1024
+
+
+def create_app(settings: Settings | None = None, *, context: Context | None = None) -> FastAPI:
+    """The API for ``settings``; ``context`` replaces the storage the settings describe (tests)."""
+    settings = settings or Settings.from_env()
+    ctx = context or Context.from_settings(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if context is None:
+            ctx.db.dispose()
+
+    app = FastAPI(
+        title="QualBridge",
+        version=__version__,
+        summary="Qualification evidence shared between vendors, labs, fabs and the center.",
+        openapi_url=f"{PREFIX}/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.context = ctx
+    app.state.settings = settings
+    errors.install(app)
+    app.include_router(orgs.router, prefix=PREFIX)
+    app.include_router(tokens.router, prefix=PREFIX)
+    app.include_router(products.router, prefix=PREFIX)
+    app.include_router(evidence.uploads, prefix=PREFIX)
+    app.include_router(evidence.router, prefix=PREFIX)
+    upload_limit = settings.max_upload_bytes + MULTIPART_OVERHEAD
+    uploads = [
+        (method, PREFIX + route.path, upload_limit)
+        for route in evidence.uploads.routes
+        if isinstance(route, APIRoute)
+        for method in route.methods or ()
+    ]
+    app.add_middleware(BodyLimit, default=settings.max_body_bytes, routes=uploads)
+    _finish_openapi(app)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    return create_app(Settings.from_env())
+
+
+def _finish_openapi(app: FastAPI) -> None:
+    """Add the problem-details schema the error responses refer to, and say of form fields what a form
+    can carry: an optional field is left out, never sent as null."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            components["Problem"] = errors.Problem.model_json_schema()
+            for form in _form_schemas(schema):
+                for name, prop in form.get("properties", {}).items():
+                    form["properties"][name] = _without_null(prop)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _form_schemas(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    found = []
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            content = operation.get("requestBody", {}).get("content", {})
+            ref = content.get("multipart/form-data", {}).get("schema", {}).get("$ref", "")
+            if ref.startswith("#/components/schemas/"):
+                found.append(schema["components"]["schemas"][ref.rsplit("/", 1)[-1]])
+    return found
+
+
+def _without_null(prop: dict[str, Any]) -> dict[str, Any]:
+    branches = [b for b in prop.get("anyOf", []) if b != {"type": "null"}]
+    if len(branches) != 1 or len(prop.get("anyOf", [])) != 2:
+        return prop
+    rest = {k: v for k, v in prop.items() if k != "anyOf"}
+    return {**branches[0], **rest}

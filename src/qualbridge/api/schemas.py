@@ -1,0 +1,211 @@
+"""Request and response bodies of the API. Requests are strict (unknown fields refused); responses are
+built from the records the use cases return, never from table rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from qualbridge.evidence.models import Evidence
+from qualbridge.services.actor import OrgKind, Role, Scope
+
+T = TypeVar("T")
+
+# Text the service stores the same on every database: no control characters, and (where a value is
+# required) at least one character that is not a space. Stated in the schema, so clients know.
+_C = r"\x00-\x1f\x7f-\x9f"
+NO_CONTROL = rf"^[^{_C}]*$"
+SOME_TEXT = rf"^[^{_C}]*[^\s{_C}][^{_C}]*$"
+Email = Annotated[
+    str, Field(min_length=3, max_length=254, pattern=rf"^[^@\s{_C}]+@[^@\s{_C}]+\.[^@\s{_C}]+$")
+]
+
+
+def text(max_length: int, description: str | None = None) -> Any:
+    """A required line of text of at most ``max_length`` characters."""
+    return Field(min_length=1, max_length=max_length, pattern=SOME_TEXT, description=description)
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("a date is written YYYY-MM-DD")
+    return value
+
+
+#: A calendar date, written YYYY-MM-DD only (not a timestamp, not another order).
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+ProductKind = Literal["equipment", "subsystem", "component", "material"]
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Response(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class PageOut(Response, Generic[T]):
+    items: list[T]
+    total: int = Field(description="Items matching the query, on all pages.")
+    limit: int
+    offset: int
+
+
+# --- organizations and users ---------------------------------------------------------------------------
+
+
+class OrgOut(Response):
+    id: uuid.UUID
+    kind: OrgKind
+    name_en: str
+    name_zh: str
+    country: str
+    created_at: dt.datetime
+
+
+class UserOut(Response):
+    id: uuid.UUID
+    org_id: uuid.UUID
+    email: str
+    name: str
+    role: Role
+    created_at: dt.datetime
+
+
+class MeOut(Response):
+    org: OrgOut
+    user: UserOut
+
+
+class UserIn(Request):
+    email: Email
+    name: str = text(200)
+    role: Role
+    password: str | None = Field(default=None, min_length=12, max_length=1024, description="None: API only")
+
+
+class OrgIn(Request):
+    kind: OrgKind
+    name_en: str = text(200)
+    name_zh: str = text(200)
+    country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2, e.g. CN, DE, US")
+    admin: UserIn = Field(description="The organization's first admin (the role given is ignored)")
+
+
+class OrgCreatedOut(Response):
+    org: OrgOut
+    admin: UserOut
+
+
+# --- tokens --------------------------------------------------------------------------------------------
+
+
+class TokenIn(Request):
+    name: str = text(100, "What the token is for")
+    scope: Scope = "read"
+    expires_in_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=3650,
+        description="Days until it expires; at most the server's limit (90 by default)",
+    )
+
+
+class PasswordTokenIn(TokenIn):
+    email: Email
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class TokenOut(Response):
+    id: uuid.UUID
+    user_id: uuid.UUID
+    name: str
+    prefix: str = Field(description="The first characters, to recognise the token")
+    scope: Scope
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    revoked_at: dt.datetime | None
+    last_used_at: dt.datetime | None
+
+
+class TokenIssuedOut(Response):
+    token: TokenOut
+    secret: str = Field(description="The token itself: shown this once, never again")
+
+
+# --- products ------------------------------------------------------------------------------------------
+
+
+class ProductIn(Request):
+    kind: ProductKind
+    model: str = text(100)
+    name: str = text(200)
+
+
+class ProductOut(Response):
+    id: uuid.UUID
+    owner_org_id: uuid.UUID
+    kind: ProductKind
+    model: str
+    name: str
+    created_at: dt.datetime
+
+
+class ComponentIn(Request):
+    quantity: int = Field(default=1, ge=1, le=100_000)
+
+
+class ComponentOut(Response):
+    product: ProductOut
+    quantity: int
+
+
+# --- evidence ------------------------------------------------------------------------------------------
+
+
+class RawFileOut(Response):
+    digest: str
+    filename: str | None
+    size: int
+    media_type: str
+
+
+class EvidenceSummaryOut(Response):
+    id: str = Field(description="Content id: sha256 of the evidence's canonical JSON")
+    kind: str
+    issuer: str
+    test_date: dt.date
+    subject_type: str
+    subject_id: str
+    raw: RawFileOut | None = Field(description="The raw file kept for this evidence, if any")
+    uploaded_by_org: uuid.UUID
+    uploaded_by_user: uuid.UUID
+    created_at: dt.datetime
+
+
+class EvidenceOut(EvidenceSummaryOut):
+    document: dict[str, Any] = Field(description="The evidence document (see `qualbridge schema`)")
+    products: list[ProductOut] = Field(description="Products this evidence is recorded on")
+
+
+class ProductEvidenceOut(Response):
+    evidence: EvidenceSummaryOut
+    inherited: bool = Field(description="Recorded on a subsystem or component, not on this product")
+    origin: ProductOut = Field(description="The product the evidence is recorded on")
+    depth: int = Field(description="0: this product; 1: a direct component; 2: a component of one...")
+
+
+class IngestedOut(Response):
+    evidence: EvidenceOut
+    created: bool = Field(description="False: this evidence was stored before (same content id)")
+    linked: bool = Field(description="False: it was recorded on this product before")
+
+
+class EvidenceDocumentIn(Request):
+    product_id: uuid.UUID
+    document: Evidence = Field(description="An evidence document, of the kind its 'kind' names")

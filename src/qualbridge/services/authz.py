@@ -1,0 +1,74 @@
+"""What each role, token scope and kind of organization may do: one table, one check.
+
+The checks here are about *kinds of action*. Which objects an actor may see is decided by the use case,
+which only ever looks up another organization's objects through a grant; everything else is "not found".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from qualbridge.errors import PermissionDeniedError
+from qualbridge.services.actor import ORG_KINDS, ROLES, Actor, OrgKind, Role, Scope
+
+Action = Literal[
+    "org.read",
+    "org.create",
+    "users.read",
+    "users.create",
+    "tokens.read",
+    "tokens.issue",
+    "tokens.revoke",
+    "products.read",
+    "products.write",
+    "evidence.read",
+    "evidence.upload",
+]
+
+_WRITERS: frozenset[Role] = frozenset({"admin", "engineer"})
+_EVERYONE: frozenset[Role] = frozenset(ROLES)
+_ALL_KINDS: frozenset[OrgKind] = frozenset(ORG_KINDS)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    scope: Scope
+    roles: frozenset[Role]
+    kinds: frozenset[OrgKind]
+
+
+POLICY: dict[Action, Rule] = {
+    "org.read": Rule("read", _EVERYONE, _ALL_KINDS),
+    # The coordinating center registers the organizations that take part.
+    "org.create": Rule("write", frozenset({"admin"}), frozenset({"center"})),
+    "users.read": Rule("read", _EVERYONE, _ALL_KINDS),
+    "users.create": Rule("write", frozenset({"admin"}), _ALL_KINDS),
+    "tokens.read": Rule("read", _EVERYONE, _ALL_KINDS),
+    "tokens.issue": Rule("write", _EVERYONE, _ALL_KINDS),
+    # Revoking only ever removes access: a read-only token may revoke itself or its siblings.
+    "tokens.revoke": Rule("read", _EVERYONE, _ALL_KINDS),
+    "products.read": Rule("read", _EVERYONE, _ALL_KINDS),
+    # Products and the evidence recorded on them belong to the vendor that makes them.
+    "products.write": Rule("write", _WRITERS, frozenset({"vendor"})),
+    "evidence.read": Rule("read", _EVERYONE, _ALL_KINDS),
+    "evidence.upload": Rule("write", _WRITERS, frozenset({"vendor"})),
+}
+
+
+def authorize(actor: Actor, action: Action) -> None:
+    """Raise :class:`PermissionDeniedError` naming what is missing, unless ``actor`` may do ``action``."""
+    rule = POLICY[action]
+    if rule.scope == "write" and actor.scope != "write":
+        raise PermissionDeniedError(f"{action} needs a token with the write scope; this one is read-only")
+    if actor.role not in rule.roles:
+        roles = " or ".join(sorted(rule.roles))
+        raise PermissionDeniedError(f"{action} needs the role {roles}; you are {actor.role}")
+    if actor.org_kind not in rule.kinds:
+        kinds = " or ".join(sorted(rule.kinds))
+        raise PermissionDeniedError(f"{action} is for {kinds} organizations; yours is a {actor.org_kind}")
+
+
+def max_scope(role: Role) -> Scope:
+    """The widest token scope a role may hold: a viewer never writes."""
+    return "read" if role == "viewer" else "write"

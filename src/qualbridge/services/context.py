@@ -1,0 +1,79 @@
+"""What every use case needs from outside: storage, the blob store, a clock, password hashing, limits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from argon2 import PasswordHasher
+from sqlalchemy.exc import DataError, IntegrityError
+
+from qualbridge.errors import ConflictError, InputError
+from qualbridge.services.uow import UnitOfWork
+from qualbridge.settings import Settings
+from qualbridge.store.blobs import BlobStore, FilesystemBlobStore
+from qualbridge.store.db import WRITE_OPTION, Database
+
+T = TypeVar("T")
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_upload_bytes: int = 64 << 20
+    token_ttl_days: int = 90
+
+
+@dataclass
+class Context:
+    db: Database
+    blobs: BlobStore
+    clock: Callable[[], dt.datetime] = utc_now
+    # Argon2id with the library's defaults (RFC 9106 low-memory profile); tests pass a cheaper one.
+    hasher: PasswordHasher = field(default_factory=PasswordHasher)
+    limits: Limits = field(default_factory=Limits)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Context:
+        return cls(
+            db=Database.from_url(settings.database_url, pool_size=settings.db_pool_size),
+            blobs=FilesystemBlobStore(settings.blob_dir),
+            limits=Limits(max_upload_bytes=settings.max_upload_bytes, token_ttl_days=settings.token_ttl_days),
+        )
+
+    @contextmanager
+    def transaction(self, *, write: bool = False) -> Iterator[UnitOfWork]:
+        """One transaction: committed when the block ends, rolled back if it raises."""
+        session = self.db.session()
+        try:
+            if write:
+                session.connection(execution_options={WRITE_OPTION: True})
+            yield UnitOfWork(session)
+            session.commit()
+        except DataError as exc:
+            session.rollback()
+            # A value the database cannot hold (the use cases check what they know of): the caller's.
+            raise InputError(f"a value cannot be stored: {exc.orig}") from exc
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def write(self, work: Callable[[UnitOfWork], T], *, attempts: int = 2) -> T:
+        """Run ``work`` in a write transaction, again if a concurrent request inserted the same unique
+        row first (the second run finds that row and returns it instead of inserting)."""
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.transaction(write=True) as uow:
+                    return work(uow)
+            except IntegrityError as exc:
+                if attempt == attempts:
+                    raise ConflictError("a concurrent request changed the same data; retry") from exc
+        raise AssertionError("unreachable")

@@ -1,0 +1,139 @@
+"""Reading evidence: one record, a listing, a product's own and inherited evidence, the raw bytes.
+
+An organization sees its own evidence. A product inherits the evidence of everything built into it, at
+any depth, shown as inherited with the product it was recorded on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from qualbridge.errors import NotFoundError, at
+from qualbridge.services import _checks
+from qualbridge.services.actor import Actor
+from qualbridge.services.authz import authorize
+from qualbridge.services.context import Context
+from qualbridge.services.products import product_record, visible_product
+from qualbridge.services.records import EvidenceRecord, EvidenceSummary, InheritedEvidence, Page, RawFile
+from qualbridge.services.uow import UnitOfWork
+from qualbridge.store.models import Blob, Evidence
+from qualbridge.store.repos.evidence import EvidenceFilter
+
+__all__ = [
+    "EvidenceFilter",
+    "RawDownload",
+    "evidence_record",
+    "get_evidence",
+    "list_evidence",
+    "product_evidence",
+    "raw_file",
+]
+
+
+def _raw(row: Evidence, blob: Blob | None) -> RawFile | None:
+    if row.raw_digest is None or blob is None:
+        return None
+    return RawFile(digest=blob.digest, filename=row.raw_filename, size=blob.size, media_type=blob.media_type)
+
+
+def _summary_fields(row: Evidence, blob: Blob | None) -> dict[str, object]:
+    return {
+        "id": row.content_id,
+        "kind": row.kind,
+        "issuer": row.issuer,
+        "test_date": row.test_date,
+        "subject_type": row.subject_type,
+        "subject_id": row.subject_id,
+        "raw": _raw(row, blob),
+        "uploaded_by_org": row.org_id,
+        "uploaded_by_user": row.uploaded_by,
+        "created_at": row.created_at,
+    }
+
+
+def summary(row: Evidence, blob: Blob | None) -> EvidenceSummary:
+    return EvidenceSummary.model_validate(_summary_fields(row, blob))
+
+
+def evidence_record(uow: UnitOfWork, row: Evidence) -> EvidenceRecord:
+    blob = uow.evidence.blob(row.raw_digest) if row.raw_digest else None
+    products = [product_record(p) for p in uow.evidence.products_of(row.id)]
+    return EvidenceRecord.model_validate(
+        {**_summary_fields(row, blob), "document": row.document, "products": products}
+    )
+
+
+def _visible(uow: UnitOfWork, actor: Actor, evidence_id: str) -> Evidence:
+    row = uow.evidence.get(actor.org_id, evidence_id)
+    if row is None:
+        raise NotFoundError(f"no evidence {evidence_id}", at(field="evidence_id"))
+    return row
+
+
+def _checked(filters: EvidenceFilter) -> EvidenceFilter:
+    for field in ("kind", "issuer", "subject_id"):
+        value = getattr(filters, field)
+        if value is not None:
+            _checks.text(value, field, max_length=200, required=False)
+    return filters
+
+
+def get_evidence(ctx: Context, actor: Actor, evidence_id: str) -> EvidenceRecord:
+    authorize(actor, "evidence.read")
+    with ctx.transaction() as uow:
+        return evidence_record(uow, _visible(uow, actor, evidence_id))
+
+
+def list_evidence(
+    ctx: Context, actor: Actor, filters: EvidenceFilter, *, limit: int, offset: int
+) -> Page[EvidenceSummary]:
+    """The organization's evidence, newest first."""
+    authorize(actor, "evidence.read")
+    with ctx.transaction() as uow:
+        page = uow.evidence.listing(actor.org_id, _checked(filters), limit=limit, offset=offset)
+        items = [summary(row, blob) for row, blob in page.items]
+        return Page(items=items, total=page.total, limit=limit, offset=offset)
+
+
+def product_evidence(
+    ctx: Context, actor: Actor, product_id: uuid.UUID, filters: EvidenceFilter, *, limit: int, offset: int
+) -> Page[InheritedEvidence]:
+    """Evidence of a product: its own first, then what it inherits from its subsystems, nearest first."""
+    authorize(actor, "evidence.read")
+    with ctx.transaction() as uow:
+        visible_product(uow, actor, product_id)
+        page = uow.evidence.of_product(
+            actor.org_id, product_id, _checked(filters), limit=limit, offset=offset
+        )
+        items = [
+            InheritedEvidence(
+                evidence=summary(row, blob), inherited=depth > 0, origin=product_record(origin), depth=depth
+            )
+            for row, blob, origin, depth in page.items
+        ]
+        return Page(items=items, total=page.total, limit=limit, offset=offset)
+
+
+@dataclass(frozen=True, slots=True)
+class RawDownload:
+    path: Path
+    raw: RawFile
+    created_at: dt.datetime
+
+
+def raw_file(ctx: Context, actor: Actor, evidence_id: str) -> RawDownload:
+    """The raw file an evidence was parsed from, its bytes verified against their digest."""
+    authorize(actor, "evidence.read")
+    with ctx.transaction() as uow:
+        row = _visible(uow, actor, evidence_id)
+        blob = uow.evidence.blob(row.raw_digest) if row.raw_digest else None
+        raw = _raw(row, blob)
+        if raw is None:
+            raise NotFoundError(
+                f"evidence {evidence_id} was uploaded as a document: no raw file is kept",
+                at(field="evidence_id"),
+            )
+    return RawDownload(path=ctx.blobs.open_verified(raw.digest), raw=raw, created_at=row.created_at)

@@ -1,0 +1,22 @@
+"""The unit of work: one session and one transaction, with the repositories bound to it."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from qualbridge.store.repos import AccountRepo, AuditRepo, EvidenceRepo, IdempotencyRepo, ProductRepo
+
+
+class UnitOfWork:
+    """Everything one use case reads and writes, committed or rolled back together.
+
+    Built by :meth:`qualbridge.services.context.Context.transaction`; the use case never commits.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.accounts = AccountRepo(session)
+        self.products = ProductRepo(session)
+        self.evidence = EvidenceRepo(session)
+        self.audit = AuditRepo(session)
+        self.idempotency = IdempotencyRepo(session)

@@ -1,0 +1,138 @@
+"""Content-addressed storage of raw files: the bytes are kept under their sha256 and never change.
+
+A blob is written to a temporary file in its final folder, flushed to disk, then atomically renamed to
+``ab/cd/<sha256 hex>``: a reader sees either no blob or the whole blob, and a crash leaves at most a
+temporary file. Writing the same bytes twice is harmless (same name, same content). Reads verify the
+digest, so a file damaged on disk is reported instead of being served.
+
+:class:`BlobStore` is the interface; :class:`FilesystemBlobStore` implements it on a local (or shared)
+file system. An S3-compatible store implements the same four methods.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from qualbridge.errors import EngineError, InputError, TooLargeError, at
+
+_DIGEST = re.compile(r"^sha256:([0-9a-f]{64})$")
+CHUNK = 1 << 20
+
+
+class BlobCorruptedError(EngineError):
+    """The stored bytes no longer match their digest (disk damage or tampering)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BlobRef:
+    digest: str
+    size: int
+
+
+def hex_of(digest: str) -> str:
+    match = _DIGEST.match(digest)
+    if match is None:
+        raise InputError(f"{digest!r} is not a digest", at(field="digest"), expected="sha256:<64 hex digits>")
+    return match.group(1)
+
+
+class BlobStore(Protocol):
+    def put_file(self, source: Path) -> BlobRef: ...
+
+    def exists(self, digest: str) -> bool: ...
+
+    def open_verified(self, digest: str) -> Path: ...
+
+    def iter_bytes(self, digest: str) -> Iterator[bytes]: ...
+
+
+def digest_file(path: Path) -> BlobRef:
+    h = hashlib.sha256()
+    size = 0
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(CHUNK), b""):
+            h.update(chunk)
+            size += len(chunk)
+    return BlobRef("sha256:" + h.hexdigest(), size)
+
+
+def copy_hashing(source: BinaryIO, target: BinaryIO, *, limit: int | None = None) -> BlobRef:
+    """Copy a stream while hashing it; refuses more than ``limit`` bytes (a :class:`TooLargeError`)."""
+    h = hashlib.sha256()
+    size = 0
+    for chunk in iter(lambda: source.read(CHUNK), b""):
+        size += len(chunk)
+        if limit is not None and size > limit:
+            raise TooLargeError(f"the file is larger than the limit of {limit} bytes", at(field="file"))
+        h.update(chunk)
+        target.write(chunk)
+    return BlobRef("sha256:" + h.hexdigest(), size)
+
+
+class FilesystemBlobStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path_of(self, digest: str) -> Path:
+        hexdigest = hex_of(digest)
+        return self.root / hexdigest[:2] / hexdigest[2:4] / hexdigest
+
+    def exists(self, digest: str) -> bool:
+        return self.path_of(digest).is_file()
+
+    def put_file(self, source: Path) -> BlobRef:
+        """Store the bytes of ``source`` (hashed here, not trusted from the caller)."""
+        ref = digest_file(source)
+        target = self.path_of(ref.digest)
+        if target.is_file() and target.stat().st_size == ref.size:
+            return ref
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=".incoming-", dir=target.parent)
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as out, source.open("rb") as src:
+                copied = copy_hashing(src, out)
+                out.flush()
+                os.fsync(out.fileno())
+            if copied != ref:
+                raise EngineError(f"{source} changed while it was being stored")
+            os.replace(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        _fsync_dir(target.parent)
+        return ref
+
+    def open_verified(self, digest: str) -> Path:
+        """The path of the blob after checking that its bytes still have ``digest``."""
+        path = self.path_of(digest)
+        if not path.is_file():
+            raise BlobCorruptedError(f"blob {digest} is missing from the blob store")
+        if digest_file(path).digest != digest:
+            raise BlobCorruptedError(f"blob {digest} does not match its digest")
+        return path
+
+    def iter_bytes(self, digest: str) -> Iterator[bytes]:
+        with self.open_verified(digest).open("rb") as fh:
+            yield from iter(lambda: fh.read(CHUNK), b"")
+
+    def read_bytes(self, digest: str) -> bytes:
+        return b"".join(self.iter_bytes(digest))
+
+
+def _fsync_dir(folder: Path) -> None:
+    # The rename is durable only once the folder entry is on disk (POSIX); Windows cannot open folders.
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

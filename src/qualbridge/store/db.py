@@ -1,0 +1,108 @@
+"""Engines and sessions for SQLite (embedded default) and PostgreSQL (multi-user deployment).
+
+Nothing here runs at import time: the service builds one :class:`Database` at start-up from its settings.
+
+SQLite is configured for a small multi-threaded server: write-ahead logging (readers never block the
+writer), foreign keys enforced, and a busy timeout instead of immediate "database is locked" errors.
+QualBridge emits BEGIN itself: ``BEGIN IMMEDIATE`` for a write transaction takes the write lock up
+front, so two writers queue on the busy timeout instead of deadlocking on a lock upgrade.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session, sessionmaker
+
+from qualbridge.errors import InputError, at
+
+#: Execution option marking a connection that will write (SQLite: ``BEGIN IMMEDIATE``).
+WRITE_OPTION = "qualbridge_write"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def parse_url(url: str | URL) -> URL:
+    try:
+        parsed = make_url(url)
+    except Exception as exc:  # SQLAlchemy raises ArgumentError or ValueError for a malformed URL
+        raise InputError(f"not a database URL: {exc}", at(field="QUALBRIDGE_DATABASE_URL")) from exc
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise InputError(
+            f"unsupported database {parsed.get_backend_name()!r}",
+            at(field="QUALBRIDGE_DATABASE_URL"),
+            expected="sqlite:///PATH or postgresql+psycopg://USER@HOST/DB",
+        )
+    if parsed.drivername == "postgresql":
+        # Without a driver SQLAlchemy would pick psycopg2; QualBridge ships psycopg 3.
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def make_engine(url: str | URL, *, pool_size: int = 10, connect_args: dict[str, Any] | None = None) -> Engine:
+    """An engine for ``url``; a SQLite file's folder is created if needed."""
+    parsed = parse_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed, connect_args or {})
+    return create_engine(
+        parsed,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        connect_args=connect_args or {},
+    )
+
+
+def _sqlite_engine(url: URL, connect_args: dict[str, Any]) -> Engine:
+    if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, **connect_args})
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        # Hand transaction control to SQLAlchemy (see the "begin" hook) and set the connection up.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        write = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+class Database:
+    """An engine and the factory of its sessions."""
+
+    def __init__(self, engine: Engine | Connection) -> None:
+        self.bind = engine
+        # A connection as bind (tests): each session works in a savepoint of the connection's transaction.
+        if isinstance(engine, Connection):
+            self._sessions = sessionmaker(
+                bind=engine, expire_on_commit=False, join_transaction_mode="create_savepoint"
+            )
+        else:
+            self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
+
+    @classmethod
+    def from_url(cls, url: str | URL, *, pool_size: int = 10) -> Database:
+        return cls(make_engine(url, pool_size=pool_size))
+
+    @property
+    def dialect(self) -> str:
+        return self.bind.dialect.name
+
+    def session(self) -> Session:
+        return self._sessions()
+
+    def dispose(self) -> None:
+        if isinstance(self.bind, Engine):
+            self.bind.dispose()

@@ -1,0 +1,59 @@
+"""Organizations, users and API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from qualbridge.store.models import ApiToken, Organization, User
+
+
+class AccountRepo:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: Organization | User | ApiToken) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+    def org(self, org_id: uuid.UUID) -> Organization | None:
+        return self.session.get(Organization, org_id)
+
+    def org_named(self, name_en: str) -> Organization | None:
+        return self.session.scalar(select(Organization).where(Organization.name_en == name_en))
+
+    def user(self, user_id: uuid.UUID) -> User | None:
+        return self.session.get(User, user_id)
+
+    def user_by_email(self, email: str) -> User | None:
+        return self.session.scalar(select(User).where(User.email == email.lower()))
+
+    def users_of(self, org_id: uuid.UUID) -> Sequence[User]:
+        return self.session.scalars(select(User).where(User.org_id == org_id).order_by(User.email)).all()
+
+    def token_by_hash(self, token_sha256: str) -> tuple[ApiToken, User, Organization] | None:
+        row = self.session.execute(
+            select(ApiToken, User, Organization)
+            .join(User, User.id == ApiToken.user_id)
+            .join(Organization, Organization.id == ApiToken.org_id)
+            .where(ApiToken.token_sha256 == token_sha256)
+        ).one_or_none()
+        return None if row is None else (row[0], row[1], row[2])
+
+    def token(self, org_id: uuid.UUID, token_id: uuid.UUID) -> ApiToken | None:
+        return self.session.scalar(
+            select(ApiToken).where(ApiToken.id == token_id, ApiToken.org_id == org_id).with_for_update()
+        )
+
+    def tokens(self, org_id: uuid.UUID, *, user_id: uuid.UUID | None = None) -> Sequence[ApiToken]:
+        query = select(ApiToken).where(ApiToken.org_id == org_id)
+        if user_id is not None:
+            query = query.where(ApiToken.user_id == user_id)
+        return self.session.scalars(query.order_by(ApiToken.created_at.desc(), ApiToken.id)).all()
+
+    def touch_token(self, token_id: uuid.UUID, at: dt.datetime) -> None:
+        self.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=at))

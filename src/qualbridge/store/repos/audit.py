@@ -1,0 +1,35 @@
+"""The audit trail and stored responses of idempotent requests."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualbridge.store.models import AuditEvent, IdempotencyKey
+
+
+class AuditRepo:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, event: AuditEvent) -> None:
+        self.session.add(event)
+        self.session.flush()
+
+    def events(self, org_id: uuid.UUID, *, limit: int = 100) -> list[AuditEvent]:
+        query = select(AuditEvent).where(AuditEvent.org_id == org_id).order_by(AuditEvent.id.desc())
+        return list(self.session.scalars(query.limit(limit)))
+
+
+class IdempotencyRepo:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, org_id: uuid.UUID, key: str) -> IdempotencyKey | None:
+        return self.session.get(IdempotencyKey, (org_id, key))
+
+    def add(self, row: IdempotencyKey) -> None:
+        self.session.add(row)
+        self.session.flush()

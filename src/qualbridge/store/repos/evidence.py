@@ -1,0 +1,122 @@
+"""Evidence rows, their links to products, and blob records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeVarTuple
+
+from sqlalchemy import Row, Select, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from qualbridge.store.models import Blob, Evidence, EvidenceLink, Product
+from qualbridge.store.repos._paging import Page, paginate
+from qualbridge.store.repos.catalog import tree_of
+
+__all__ = ["EvidenceFilter", "EvidenceRepo", "Page"]
+
+_Ts = TypeVarTuple("_Ts")
+
+
+@dataclass(frozen=True, kw_only=True)
+class EvidenceFilter:
+    """Optional filters of an evidence listing (all given ones must hold)."""
+
+    kind: str | None = None
+    issuer: str | None = None
+    subject_id: str | None = None
+    tested_from: dt.date | None = None
+    tested_to: dt.date | None = None
+
+    def apply(self, query: Select[*_Ts]) -> Select[*_Ts]:
+        if self.kind is not None:
+            query = query.where(Evidence.kind == self.kind)
+        if self.issuer is not None:
+            query = query.where(Evidence.issuer == self.issuer)
+        if self.subject_id is not None:
+            query = query.where(Evidence.subject_id == self.subject_id)
+        if self.tested_from is not None:
+            query = query.where(Evidence.test_date >= self.tested_from)
+        if self.tested_to is not None:
+            query = query.where(Evidence.test_date <= self.tested_to)
+        return query
+
+
+class EvidenceRepo:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: Evidence | EvidenceLink) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+    def get(self, org_id: uuid.UUID, content_id: str) -> Evidence | None:
+        return self.session.scalar(
+            select(Evidence).where(Evidence.org_id == org_id, Evidence.content_id == content_id)
+        )
+
+    def link(self, evidence_id: uuid.UUID, product_id: uuid.UUID) -> EvidenceLink | None:
+        return self.session.get(EvidenceLink, (evidence_id, product_id))
+
+    def products_of(self, evidence_id: uuid.UUID) -> Sequence[Product]:
+        return self.session.scalars(
+            select(Product)
+            .join(EvidenceLink, EvidenceLink.product_id == Product.id)
+            .where(EvidenceLink.evidence_id == evidence_id)
+            .order_by(Product.model, Product.id)
+        ).all()
+
+    def listing(
+        self, org_id: uuid.UUID, filters: EvidenceFilter, *, limit: int, offset: int
+    ) -> Page[Row[Evidence, Blob | None]]:
+        query = select(Evidence, Blob).outerjoin(Blob, Blob.digest == Evidence.raw_digest)
+        query = filters.apply(query.where(Evidence.org_id == org_id))
+        query = query.order_by(Evidence.created_at.desc(), Evidence.id)
+        return paginate(self.session, query, limit=limit, offset=offset)
+
+    def of_product(
+        self, org_id: uuid.UUID, product_id: uuid.UUID, filters: EvidenceFilter, *, limit: int, offset: int
+    ) -> Page[Row[Evidence, Blob | None, Product, int]]:
+        """Evidence recorded on ``product_id`` or on anything built into it, at any depth.
+
+        Each evidence appears once, with its origin: the product it is recorded on nearest to
+        ``product_id`` (depth 0: the product itself, so own evidence is never shown as inherited).
+        Nearest first, newest first within a depth.
+        """
+        tree = tree_of(product_id, include_root=True)
+        nearest = (
+            select(
+                EvidenceLink.evidence_id,
+                EvidenceLink.product_id,
+                tree.c.depth,
+                func.row_number()
+                .over(partition_by=EvidenceLink.evidence_id, order_by=(tree.c.depth, EvidenceLink.product_id))
+                .label("rank"),
+            )
+            .join(tree, tree.c.product_id == EvidenceLink.product_id)
+            .subquery("nearest")
+        )
+        query = (
+            select(Evidence, Blob, Product, nearest.c.depth)
+            .join(nearest, (nearest.c.evidence_id == Evidence.id) & (nearest.c.rank == 1))
+            .join(Product, Product.id == nearest.c.product_id)
+            .outerjoin(Blob, Blob.digest == Evidence.raw_digest)
+            .where(Evidence.org_id == org_id)
+        )
+        query = filters.apply(query).order_by(nearest.c.depth, Evidence.created_at.desc(), Evidence.id)
+        return paginate(self.session, query, limit=limit, offset=offset)
+
+    # --- blobs ---------------------------------------------------------------------------------------
+
+    def blob(self, digest: str) -> Blob | None:
+        return self.session.get(Blob, digest)
+
+    def ensure_blob(self, *, digest: str, size: int, media_type: str, at: dt.datetime) -> None:
+        """Record a blob unless it is recorded already (two uploads of one file may race here)."""
+        values = {"digest": digest, "size": size, "media_type": media_type, "created_at": at}
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        self.session.execute(insert(Blob).values(values).on_conflict_do_nothing(index_elements=["digest"]))

@@ -1,0 +1,3 @@
+from tests.store.databases import clock, ctx, database, postgres_engine, sqlite_template
+
+__all__ = ["clock", "ctx", "database", "postgres_engine", "sqlite_template"]

@@ -1,0 +1,73 @@
+"""Engines: SQLite set up for a small server; timestamps always come back as aware UTC."""
+
+import datetime as dt
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError, StatementError
+
+from qualbridge.errors import InputError
+from qualbridge.store.db import SQLITE_BUSY_TIMEOUT_MS, Database, make_engine, parse_url
+from qualbridge.store.models import Organization, User
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'sub' / 'q.db'}")
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == SQLITE_BUSY_TIMEOUT_MS
+    finally:
+        engine.dispose()
+    assert (tmp_path / "sub" / "q.db").is_file(), "the database's folder is created"
+
+
+def test_urls_are_checked_and_postgres_uses_psycopg() -> None:
+    assert parse_url("postgresql://u@h/db").drivername == "postgresql+psycopg"
+    assert parse_url("sqlite:///./var/q.db").drivername == "sqlite"
+    with pytest.raises(InputError, match="unsupported database 'mysql'"):
+        parse_url("mysql://u@h/db")
+    with pytest.raises(InputError, match="not a database URL"):
+        parse_url("not a url")
+
+
+def _org(name: str, created_at: dt.datetime) -> Organization:
+    return Organization(kind="fab", name_en=name, name_zh="晶圆厂", country="DE", created_at=created_at)
+
+
+def test_timestamps_round_trip_as_aware_utc(database: Database) -> None:
+    shanghai = dt.timezone(dt.timedelta(hours=8))
+    written = dt.datetime(2026, 3, 2, 16, 30, tzinfo=shanghai)
+    with database.session() as session, session.begin():
+        org = _org("Dresden Fab", written)
+        session.add(org)
+    with database.session() as session:
+        read = session.get(Organization, org.id)
+        assert read is not None
+        assert read.created_at == written
+        assert read.created_at.tzinfo == dt.UTC
+        assert read.created_at.hour == 8
+
+
+def test_naive_timestamps_are_refused(database: Database) -> None:
+    with database.session() as session:
+        session.add(_org("Naive Fab", dt.datetime(2026, 3, 2, 8, 0)))
+        with pytest.raises(StatementError, match="naive datetime"):
+            session.flush()
+
+
+def test_foreign_keys_and_checks_are_enforced(database: Database) -> None:
+    now = dt.datetime.now(dt.UTC)
+    with database.session() as session:
+        session.add(User(org_id=uuid.uuid4(), email="x@y.example", name="X", role="admin", created_at=now))
+        with pytest.raises(IntegrityError):
+            session.flush()
+    with database.session() as session, pytest.raises(IntegrityError):
+        session.execute(
+            text("INSERT INTO organizations (id, kind, name_en, name_zh, country, created_at) "
+                 "VALUES (:id, 'bank', 'B', 'B', 'CN', :now)"),
+            {"id": uuid.uuid4().hex, "now": now.replace(tzinfo=None)},
+        )  # fmt: skip
