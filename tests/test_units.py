@@ -1,5 +1,6 @@
 """Unit conversions against the factors in shared/reference/standards-facts.md §4.1 and §5.2."""
 
+import contextlib
 import math
 
 import pytest
@@ -66,6 +67,20 @@ def test_dew_point_in_celsius() -> None:
 def test_unknown_unit_is_a_clear_error() -> None:
     with pytest.raises(UnitError, match="unknown unit 'furlongs-ish'"):
         unit("furlongs-ish")
+
+
+@pytest.mark.parametrize("text", ["1/0", "{/0%~\\(%77%0", "\x9c", "mbar·L/s)", ""])
+def test_malformed_unit_text_is_always_a_unit_error(text: str) -> None:
+    # Found by fuzzing: pint's expression parser raises TokenError, AssertionError, ZeroDivisionError...
+    with pytest.raises(UnitError, match="unknown unit"):
+        unit(text)
+
+
+@given(st.text(max_size=16))
+def test_no_text_escapes_as_anything_but_a_unit_error(text: str) -> None:
+    # A readable unit or a UnitError; any other exception propagates and fails the test.
+    with contextlib.suppress(UnitError):
+        unit(text)
 
 
 def test_non_finite_value_is_refused() -> None:

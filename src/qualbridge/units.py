@@ -88,18 +88,12 @@ def unit(text: str) -> Any:
     """The registry unit for an instrument's or a spec's spelling of a unit (``"mbar·L/s"``, ``"°C"``)."""
     try:
         return ureg.Unit(_normalise_spelling(text))
-    except (
-        pint.errors.UndefinedUnitError,
-        pint.errors.DefinitionSyntaxError,
-        ValueError,
-        AttributeError,
-        TypeError,
-        SyntaxError,
-        KeyError,
-    ) as exc:  # pint's parser raises several kinds for text it cannot read
-        raise UnitError(
-            f"unknown unit {text!r}", expected="a unit such as mbar·L/s, °C, particles/m³"
-        ) from exc
+    except Exception as exc:
+        # pint evaluates unit text as an expression, and malformed text escapes as whatever its tokenizer
+        # or evaluator raises (TokenError, AssertionError, ZeroDivisionError for "1/0", ...). Whatever the
+        # cause, the text is not a unit we can read: one error, at this boundary.
+        expected = "a unit such as mbar·L/s, °C, particles/m³"
+        raise UnitError(f"unknown unit {text!r}", expected=expected) from exc
 
 
 def quantity(value: float, unit_text: str, *, where: Location | None = None) -> Any:
