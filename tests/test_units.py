@@ -69,7 +69,7 @@ def test_unknown_unit_is_a_clear_error() -> None:
         unit("furlongs-ish")
 
 
-@pytest.mark.parametrize("text", ["1/0", "{/0%~\\(%77%0", "\x9c", "mbar·L/s)", ""])
+@pytest.mark.parametrize("text", ["1/0", "{/0%~\\(%77%0", "\x9c", "mbar·L/s)"])
 def test_malformed_unit_text_is_always_a_unit_error(text: str) -> None:
     # Found by fuzzing: pint's expression parser raises TokenError, AssertionError, ZeroDivisionError...
     with pytest.raises(UnitError, match="unknown unit"):
@@ -80,6 +80,12 @@ def test_malformed_unit_text_is_always_a_unit_error(text: str) -> None:
 def test_no_text_escapes_as_anything_but_a_unit_error(text: str) -> None:
     # A readable unit or a UnitError; any other exception propagates and fails the test.
     with contextlib.suppress(UnitError):
+        unit(text)
+
+
+@pytest.mark.parametrize("text", ["", "   "])
+def test_a_missing_unit_is_refused_not_read_as_dimensionless(text: str) -> None:
+    with pytest.raises(UnitError, match="no unit given"):
         unit(text)
 
 

@@ -86,13 +86,16 @@ Q_ = ureg.Quantity
 @lru_cache(maxsize=512)
 def unit(text: str) -> Any:
     """The registry unit for an instrument's or a spec's spelling of a unit (``"mbar·L/s"``, ``"°C"``)."""
+    expected = "a unit such as mbar·L/s, °C, particles/m³"
+    if not text.strip():
+        # pint reads "" as dimensionless; in a measurement it is a forgotten unit, not a ratio.
+        raise UnitError("no unit given", expected=expected)
     try:
         return ureg.Unit(_normalise_spelling(text))
     except Exception as exc:
         # pint evaluates unit text as an expression, and malformed text escapes as whatever its tokenizer
         # or evaluator raises (TokenError, AssertionError, ZeroDivisionError for "1/0", ...). Whatever the
         # cause, the text is not a unit we can read: one error, at this boundary.
-        expected = "a unit such as mbar·L/s, °C, particles/m³"
         raise UnitError(f"unknown unit {text!r}", expected=expected) from exc
 
 
