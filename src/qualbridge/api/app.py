@@ -16,7 +16,7 @@ from fastapi.routing import APIRoute
 from qualbridge import __version__
 from qualbridge.api import errors
 from qualbridge.api.limits import BodyLimit
-from qualbridge.api.routes import evidence, orgs, products, tokens
+from qualbridge.api.routes import evaluations, evidence, orgs, packages, products, profiles, tokens
 from qualbridge.services.context import Context
 from qualbridge.settings import Settings
 
@@ -53,6 +53,9 @@ def create_app(settings: Settings | None = None, *, context: Context | None = No
     app.include_router(products.router, prefix=PREFIX)
     app.include_router(evidence.uploads, prefix=PREFIX)
     app.include_router(evidence.router, prefix=PREFIX)
+    app.include_router(profiles.router, prefix=PREFIX)
+    app.include_router(evaluations.router, prefix=PREFIX)
+    app.include_router(packages.router, prefix=PREFIX)
     upload_limit = settings.max_upload_bytes + MULTIPART_OVERHEAD
     uploads = [
         (method, PREFIX + route.path, upload_limit)

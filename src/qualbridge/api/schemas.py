@@ -8,7 +8,7 @@ import re
 import uuid
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 from qualbridge.evidence.models import Evidence
 from qualbridge.services.actor import OrgKind, Role, Scope
@@ -209,3 +209,152 @@ class IngestedOut(Response):
 class EvidenceDocumentIn(Request):
     product_id: uuid.UUID
     document: Evidence = Field(description="An evidence document, of the kind its 'kind' names")
+
+
+# --- profiles ------------------------------------------------------------------------------------------
+
+
+class TextOut(Response):
+    en: str
+    zh: str
+
+
+class ProfileOut(Response):
+    id: str
+    version: int
+    status: Literal["draft", "published"]
+    builtin: bool = Field(description="Shipped with QualBridge (no owner)")
+    owner_org_id: uuid.UUID | None = Field(description="The organization that authored it")
+    title: TextOut
+    publisher: str
+    extends: str | None = Field(description="The parent, 'id@version' once published")
+    example: bool
+    digest: str = Field(description="sha256 of the profile document's canonical JSON")
+    created_at: dt.datetime | None
+    published_at: dt.datetime | None
+
+
+class ProfileDetailOut(ProfileOut):
+    document: dict[str, Any] = Field(description="The profile document as stored (see `qualbridge schema`)")
+    resolved: dict[str, Any] = Field(description="The profile with 'extends' applied")
+
+
+class ProfileValidatedOut(Response):
+    id: str
+    version: int = Field(description="The version saving it would make")
+    based_on: list[str] = Field(description="Ancestors, nearest first")
+    requirements: int = Field(description="Requirements after 'extends' and 'remove'")
+    resolved: dict[str, Any]
+
+
+# --- evaluations ---------------------------------------------------------------------------------------
+
+Overall = Literal["pass", "fail", "incomplete"]
+ProfileRefText = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=130,
+        pattern=r"^[a-z0-9][a-z0-9._/-]*(@[0-9]{1,9})?$",
+        description="Profile id (its latest published version) or id@version",
+    ),
+]
+
+
+class EvaluationIn(Request):
+    profile: ProfileRefText
+    as_of: IsoDate | None = Field(default=None, description="Date for expiry checks (default: today, UTC)")
+
+
+class RerunIn(Request):
+    as_of: IsoDate | None = Field(default=None, description="Default: the first evaluation's date")
+
+
+class EvaluationSummaryOut(Response):
+    id: uuid.UUID
+    product_id: uuid.UUID
+    profile_id: str
+    profile_version: int
+    engine_version: str
+    as_of: dt.date
+    overall: Overall
+    digest: str = Field(description="sha256 of the result's canonical JSON (RFC 8785)")
+    created_at: dt.datetime
+    created_by: uuid.UUID
+
+
+class EvaluationOut(EvaluationSummaryOut):
+    evidence: list[str] = Field(description="Content ids of the evidence evaluated (own and inherited)")
+    result: dict[str, Any] = Field(description="The engine's result: verdicts, margins, gaps")
+
+
+# --- packages and shares -------------------------------------------------------------------------------
+
+EvidenceIdText = Annotated[
+    str, Field(pattern=r"^sha256:[0-9a-f]{64}$", description="Content id: sha256:<hex>")
+]
+
+
+class PackageIn(Request):
+    product_id: uuid.UUID
+    name: str = text(200)
+    profiles: list[ProfileRefText] = Field(
+        min_length=1, max_length=500, description="Target profiles, published ('id' pins the latest version)"
+    )
+    evidence: list[EvidenceIdText] = Field(
+        default_factory=list, max_length=500, description="Evidence on the product (own or inherited)"
+    )
+    evaluations: list[uuid.UUID] = Field(
+        default_factory=list, max_length=500, description="Evaluations of the product"
+    )
+
+
+class ProfileVersionOut(Response):
+    id: str
+    version: int
+
+
+class PackageSummaryOut(Response):
+    id: uuid.UUID
+    vendor_org_id: uuid.UUID
+    name: str
+    product: ProductOut
+    created_at: dt.datetime
+    access: Literal["owner", "grant"] = Field(description="Yours, or seen through a grant")
+    grant_expires_at: dt.datetime | None = Field(description="When the grant you see it through ends")
+
+
+class PackageOut(PackageSummaryOut):
+    profiles: list[ProfileVersionOut]
+    evidence: list[EvidenceSummaryOut]
+    evaluations: list[EvaluationSummaryOut]
+
+
+class ShareIn(Request):
+    fab_org_id: uuid.UUID | None = Field(default=None, description="The fab, by id…")
+    fab_name: str | None = Field(
+        default=None, min_length=1, max_length=200, pattern=SOME_TEXT, description="…or by its English name"
+    )
+    expires_at: AwareDatetime = Field(description="When the grant ends (at most three years ahead)")
+
+
+class ShareOut(Response):
+    id: uuid.UUID
+    package_id: uuid.UUID
+    fab_org_id: uuid.UUID
+    fab_name_en: str
+    expires_at: dt.datetime
+    revoked_at: dt.datetime | None
+    created_at: dt.datetime
+    active: bool = Field(description="Neither revoked nor expired")
+
+
+class AuditEventOut(Response):
+    id: int
+    org_id: uuid.UUID = Field(description="Who: the organization…")
+    user_id: uuid.UUID | None = Field(description="…and its user")
+    action: str
+    object_type: str
+    object_id: str
+    at: dt.datetime
+    detail: dict[str, Any]

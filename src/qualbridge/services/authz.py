@@ -24,6 +24,15 @@ Action = Literal[
     "products.write",
     "evidence.read",
     "evidence.upload",
+    "profiles.read",
+    "profiles.write",
+    "profiles.publish",
+    "evaluations.read",
+    "evaluations.run",
+    "packages.read",
+    "packages.write",
+    "packages.share",
+    "packages.audit",
 ]
 
 _WRITERS: frozenset[Role] = frozenset({"admin", "engineer"})
@@ -53,6 +62,18 @@ POLICY: dict[Action, Rule] = {
     "products.write": Rule("write", _WRITERS, frozenset({"vendor"})),
     "evidence.read": Rule("read", _EVERYONE, _ALL_KINDS),
     "evidence.upload": Rule("write", _WRITERS, frozenset({"vendor"})),
+    # Any organization may author its own requirement profiles; published versions are readable by all.
+    "profiles.read": Rule("read", _EVERYONE, _ALL_KINDS),
+    "profiles.write": Rule("write", _WRITERS, _ALL_KINDS),
+    "profiles.publish": Rule("write", _WRITERS, _ALL_KINDS),
+    # Evaluations are of a vendor's own products; others read them only through a shared package.
+    "evaluations.read": Rule("read", _EVERYONE, _ALL_KINDS),
+    "evaluations.run": Rule("write", _WRITERS, frozenset({"vendor"})),
+    # Packages are a vendor's; a fab reads the ones shared with it (the grant decides, not the kind).
+    "packages.read": Rule("read", _EVERYONE, _ALL_KINDS),
+    "packages.write": Rule("write", _WRITERS, frozenset({"vendor"})),
+    "packages.share": Rule("write", _WRITERS, frozenset({"vendor"})),
+    "packages.audit": Rule("read", _EVERYONE, frozenset({"vendor"})),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from qualbridge.store.repos import AccountRepo, AuditRepo, EvidenceRepo, IdempotencyRepo, ProductRepo
+from qualbridge.store.repos.qualification import EvaluationRepo, PackageRepo, ProfileRepo
 
 
 class UnitOfWork:
@@ -20,3 +21,6 @@ class UnitOfWork:
         self.evidence = EvidenceRepo(session)
         self.audit = AuditRepo(session)
         self.idempotency = IdempotencyRepo(session)
+        self.profiles = ProfileRepo(session)
+        self.evaluations = EvaluationRepo(session)
+        self.packages = PackageRepo(session)

@@ -1,0 +1,71 @@
+"""Evaluations: run a published profile on a product's evidence, read, list per product, re-run."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Response, status
+
+from qualbridge.api.deps import ActorDep, ContextDep, PageDep
+from qualbridge.api.errors import COMMON, responses
+from qualbridge.api.schemas import EvaluationIn, EvaluationOut, EvaluationSummaryOut, PageOut, RerunIn
+from qualbridge.services import evaluations
+
+router = APIRouter(tags=["evaluations"], responses=responses(*COMMON))
+
+
+def _created(record: evaluations.EvaluationRecord, response: Response) -> EvaluationOut:
+    response.headers["Location"] = f"/api/v1/evaluations/{record.id}"
+    return EvaluationOut.model_validate(record.model_dump())
+
+
+@router.post(
+    "/products/{product_id}/evaluations",
+    status_code=status.HTTP_201_CREATED,
+    response_model=EvaluationOut,
+    responses=responses(404, 409),
+)
+def run(
+    product_id: uuid.UUID, body: EvaluationIn, ctx: ContextDep, actor: ActorDep, response: Response
+) -> EvaluationOut:
+    """Evaluate the product's evidence, own and inherited, against a published profile; the result is
+    stored with the profile version and the engine version (409: the profile is a draft)."""
+    record = evaluations.run_evaluation(ctx, actor, product_id, profile=body.profile, as_of=body.as_of)
+    return _created(record, response)
+
+
+@router.get(
+    "/products/{product_id}/evaluations",
+    response_model=PageOut[EvaluationSummaryOut],
+    responses=responses(404),
+)
+def list_for_product(
+    product_id: uuid.UUID, ctx: ContextDep, actor: ActorDep, page: PageDep
+) -> PageOut[EvaluationSummaryOut]:
+    """The product's evaluations, newest first."""
+    found = evaluations.list_evaluations(ctx, actor, product_id, limit=page.limit, offset=page.offset)
+    return PageOut[EvaluationSummaryOut].model_validate(found.model_dump())
+
+
+@router.get("/evaluations/{evaluation_id}", response_model=EvaluationOut, responses=responses(404))
+def read(evaluation_id: uuid.UUID, ctx: ContextDep, actor: ActorDep) -> EvaluationOut:
+    return EvaluationOut.model_validate(evaluations.get_evaluation(ctx, actor, evaluation_id).model_dump())
+
+
+@router.post(
+    "/evaluations/{evaluation_id}/rerun",
+    status_code=status.HTTP_201_CREATED,
+    response_model=EvaluationOut,
+    responses=responses(404, 409),
+)
+def rerun(
+    evaluation_id: uuid.UUID,
+    ctx: ContextDep,
+    actor: ActorDep,
+    response: Response,
+    body: RerunIn | None = None,
+) -> EvaluationOut:
+    """Evaluate again as a new evaluation: the same profile version and as_of, today's evidence. The
+    same evidence gives the same digest."""
+    record = evaluations.rerun(ctx, actor, evaluation_id, as_of=(body or RerunIn()).as_of)
+    return _created(record, response)

@@ -1,0 +1,178 @@
+"""Evaluations: a published profile run against a product's evidence, own and inherited, stored for good.
+
+The result is stored as the engine's canonical JSON (RFC 8785), byte for byte, with its digest, the
+profile id and version and the engine version. The engine is deterministic, so running the same profile
+version on the same evidence with the same ``as_of`` gives the same bytes and digest: a re-run is a new
+evaluation row that can be compared with the first.
+
+The evidence is read in one transaction, evaluated outside any transaction (it is CPU work that should
+not hold SQLite's write lock), and the result stored in a second; what was evaluated is recorded with
+it (``evaluation_inputs``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from qualbridge.errors import InputError, NotFoundError, at
+from qualbridge.evaluation import evaluate
+from qualbridge.evaluation.result import Overall
+from qualbridge.evidence.models import evidence_adapter
+from qualbridge.services import audit
+from qualbridge.services.actor import Actor
+from qualbridge.services.authz import authorize
+from qualbridge.services.context import Context
+from qualbridge.services.products import owned_product, visible_product
+from qualbridge.services.profiles import resolve_published
+from qualbridge.services.records import Page, Record
+from qualbridge.services.uow import UnitOfWork
+from qualbridge.store.models import Evaluation, EvaluationInput
+from qualbridge.store.repos.evidence import EvidenceFilter
+
+#: More evidence than any one product's qualification holds; a bound on the memory one request takes.
+MAX_EVIDENCE = 5_000
+
+
+class EvaluationSummary(Record):
+    id: uuid.UUID
+    product_id: uuid.UUID
+    profile_id: str
+    profile_version: int
+    engine_version: str
+    as_of: dt.date
+    overall: Overall
+    digest: str
+    created_at: dt.datetime
+    created_by: uuid.UUID
+
+
+class EvaluationRecord(EvaluationSummary):
+    evidence: list[str]
+    result: dict[str, Any]
+
+
+def _result(row: Evaluation) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(row.result)
+    return data
+
+
+def summary(row: Evaluation) -> EvaluationSummary:
+    return EvaluationSummary(
+        id=row.id,
+        product_id=row.product_id,
+        profile_id=row.profile_id,
+        profile_version=row.profile_version,
+        engine_version=row.engine_version,
+        as_of=dt.date.fromisoformat(_result(row)["as_of"]),
+        overall=row.overall,
+        digest=row.digest,
+        created_at=row.created_at,
+        created_by=row.created_by,
+    )
+
+
+def evaluation_record(uow: UnitOfWork, row: Evaluation) -> EvaluationRecord:
+    inputs = [e.content_id for e in uow.evaluations.inputs(row.id)]
+    return EvaluationRecord(**summary(row).model_dump(), evidence=inputs, result=_result(row))
+
+
+def _own(uow: UnitOfWork, actor: Actor, evaluation_id: uuid.UUID) -> Evaluation:
+    row = uow.evaluations.get(evaluation_id)
+    if row is None or row.org_id != actor.org_id:
+        raise NotFoundError(f"no evaluation {evaluation_id}", at(field="evaluation_id"))
+    return row
+
+
+def run_evaluation(
+    ctx: Context, actor: Actor, product_id: uuid.UUID, *, profile: str, as_of: dt.date | None = None
+) -> EvaluationRecord:
+    """Evaluate the product's evidence (own and inherited) against a published profile (``id`` for the
+    latest version, or ``id@version``) as of ``as_of`` (default: today, UTC)."""
+    authorize(actor, "evaluations.run")
+    when = as_of or ctx.clock().date()
+    with ctx.transaction() as uow:
+        owned_product(uow, actor, product_id)
+        resolved, profile_row = resolve_published(uow, actor, profile)
+        page = uow.evidence.of_product(
+            actor.org_id, product_id, EvidenceFilter(), limit=MAX_EVIDENCE, offset=0
+        )
+        if page.total > MAX_EVIDENCE:
+            raise InputError(
+                f"the product has {page.total} pieces of evidence; at most {MAX_EVIDENCE} are evaluated",
+                at(field="product_id"),
+            )
+        rows = [row for row, _blob, _origin, _depth in page.items]
+        values = [evidence_adapter.validate_python(row.document) for row in rows]
+    result = evaluate(resolved, values, as_of=when)
+    canonical = result.canonical()
+    profile_ref = profile_row.id if profile_row is not None else None
+
+    def work(uow: UnitOfWork) -> EvaluationRecord:
+        now = ctx.clock()
+        row = Evaluation(
+            org_id=actor.org_id,
+            product_id=product_id,
+            profile_ref=profile_ref,
+            profile_id=resolved.id,
+            profile_version=resolved.version,
+            engine_version=result.engine_version,
+            overall=result.overall,
+            result=canonical,
+            digest=result.digest(),
+            created_by=actor.user_id,
+            created_at=now,
+        )
+        uow.evaluations.add(row)
+        for evidence_row_id in sorted({r.id for r in rows}):
+            uow.evaluations.add(EvaluationInput(evaluation_id=row.id, evidence_id=evidence_row_id))
+        audit.record(
+            uow,
+            actor,
+            "evaluation.run",
+            object_type="evaluation",
+            object_id=row.id,
+            at=now,
+            detail={"product": str(product_id), "profile": resolved.ref, "overall": result.overall},
+        )
+        return evaluation_record(uow, row)
+
+    return ctx.write(work)
+
+
+def rerun(
+    ctx: Context, actor: Actor, evaluation_id: uuid.UUID, *, as_of: dt.date | None = None
+) -> EvaluationRecord:
+    """Evaluate again, as a new evaluation: the same profile version and (unless given) the same
+    ``as_of``, on the product's evidence as it is now. Unchanged evidence gives the same digest."""
+    authorize(actor, "evaluations.run")
+    with ctx.transaction() as uow:
+        first = summary(_own(uow, actor, evaluation_id))
+    return run_evaluation(
+        ctx,
+        actor,
+        first.product_id,
+        profile=f"{first.profile_id}@{first.profile_version}",
+        as_of=as_of or first.as_of,
+    )
+
+
+def get_evaluation(ctx: Context, actor: Actor, evaluation_id: uuid.UUID) -> EvaluationRecord:
+    authorize(actor, "evaluations.read")
+    with ctx.transaction() as uow:
+        return evaluation_record(uow, _own(uow, actor, evaluation_id))
+
+
+def list_evaluations(
+    ctx: Context, actor: Actor, product_id: uuid.UUID, *, limit: int, offset: int
+) -> Page[EvaluationSummary]:
+    """The product's evaluations, newest first."""
+    authorize(actor, "evaluations.read")
+    with ctx.transaction() as uow:
+        visible_product(uow, actor, product_id)
+        page = uow.evaluations.of_product(actor.org_id, product_id, limit=limit, offset=offset)
+        items: Sequence[EvaluationSummary] = [summary(row) for row in page.items]
+        return Page(items=items, total=page.total, limit=limit, offset=offset)

@@ -1,0 +1,139 @@
+"""Grants: a vendor shares a package with a named fab until a date, and may revoke it earlier.
+
+A grant is the only way another organization's data becomes visible. It is active while it is neither
+revoked nor past ``expires_at``; a fab whose grant lapsed gets "not found", as if the package never
+existed. Granting again adds a grant (the latest expiry counts); revoking is final for that grant.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from qualbridge.errors import InputError, NotFoundError, at
+from qualbridge.services import audit
+from qualbridge.services.actor import Actor
+from qualbridge.services.authz import authorize
+from qualbridge.services.context import Context
+from qualbridge.services.packages import owned_package
+from qualbridge.services.records import Record
+from qualbridge.services.uow import UnitOfWork
+from qualbridge.store.models import Organization, Share
+
+#: The longest a grant may run; a vendor renews a longer relationship with a new grant.
+MAX_GRANT = dt.timedelta(days=3 * 365)
+
+
+class ShareRecord(Record):
+    id: uuid.UUID
+    package_id: uuid.UUID
+    fab_org_id: uuid.UUID
+    fab_name_en: str
+    expires_at: dt.datetime
+    revoked_at: dt.datetime | None
+    created_at: dt.datetime
+    active: bool
+
+
+def _record(share: Share, fab: Organization, now: dt.datetime) -> ShareRecord:
+    return ShareRecord(
+        id=share.id,
+        package_id=share.package_id,
+        fab_org_id=share.fab_org_id,
+        fab_name_en=fab.name_en,
+        expires_at=share.expires_at,
+        revoked_at=share.revoked_at,
+        created_at=share.created_at,
+        active=share.revoked_at is None and share.expires_at > now,
+    )
+
+
+def _fab(uow: UnitOfWork, fab_org_id: uuid.UUID | None, fab_name: str | None) -> Organization:
+    if (fab_org_id is None) == (fab_name is None):
+        raise InputError(
+            "name the fab by its id or by its English name (one of them)", at(field="fab_org_id")
+        )
+    org = uow.accounts.org(fab_org_id) if fab_org_id is not None else uow.accounts.org_named(fab_name or "")
+    field = "fab_org_id" if fab_org_id is not None else "fab_name"
+    if org is None:
+        raise NotFoundError(f"no organization {fab_org_id or fab_name}", at(field=field))
+    if org.kind != "fab":
+        raise InputError(f"{org.name_en} is a {org.kind}: packages are shared with fabs", at(field=field))
+    return org
+
+
+def grant(
+    ctx: Context,
+    actor: Actor,
+    package_id: uuid.UUID,
+    *,
+    expires_at: dt.datetime,
+    fab_org_id: uuid.UUID | None = None,
+    fab_name: str | None = None,
+) -> ShareRecord:
+    """Let a fab read the package (its evidence, raw files and evaluations) until ``expires_at``."""
+    authorize(actor, "packages.share")
+    if expires_at.tzinfo is None:
+        raise InputError("give the expiry with a time zone (UTC: a trailing Z)", at(field="expires_at"))
+
+    def work(uow: UnitOfWork) -> ShareRecord:
+        now = ctx.clock()
+        if not now < expires_at <= now + MAX_GRANT:
+            raise InputError(
+                "the expiry must be in the future and within three years", at(field="expires_at")
+            )
+        package = owned_package(uow, actor, package_id)
+        fab = _fab(uow, fab_org_id, fab_name)
+        share = Share(
+            package_id=package.id,
+            fab_org_id=fab.id,
+            expires_at=expires_at.astimezone(dt.UTC),
+            created_by=actor.user_id,
+            created_at=now,
+        )
+        uow.packages.add(share)
+        detail = {"share": str(share.id), "fab": str(fab.id), "expires_at": share.expires_at.isoformat()}
+        audit.record(
+            uow, actor, "package.share", object_type="package", object_id=package.id, at=now, detail=detail
+        )
+        return _record(share, fab, now)
+
+    return ctx.write(work)
+
+
+def revoke(ctx: Context, actor: Actor, package_id: uuid.UUID, share_id: uuid.UUID) -> ShareRecord:
+    """End a grant now. Revoking a revoked grant changes nothing."""
+    authorize(actor, "packages.share")
+
+    def work(uow: UnitOfWork) -> ShareRecord:
+        now = ctx.clock()
+        owned_package(uow, actor, package_id)
+        share = uow.packages.share(package_id, share_id)
+        if share is None:
+            raise NotFoundError(f"no grant {share_id} of this package", at(field="share_id"))
+        fab = uow.accounts.org(share.fab_org_id)
+        assert fab is not None  # a foreign key
+        if share.revoked_at is None:
+            share.revoked_at, share.revoked_by = now, actor.user_id
+            uow.packages.add(share)
+            audit.record(
+                uow,
+                actor,
+                "package.revoke",
+                object_type="package",
+                object_id=package_id,
+                at=now,
+                detail={"share": str(share.id), "fab": str(fab.id)},
+            )
+        return _record(share, fab, now)
+
+    return ctx.write(work)
+
+
+def list_shares(ctx: Context, actor: Actor, package_id: uuid.UUID) -> list[ShareRecord]:
+    """Every grant of the package, active or not, oldest first (the vendor's view)."""
+    authorize(actor, "packages.read")
+    with ctx.transaction() as uow:
+        owned_package(uow, actor, package_id)
+        now = ctx.clock()
+        return [_record(share, fab, now) for share, fab in uow.packages.shares(package_id)]

@@ -1,0 +1,192 @@
+"""Profiles authored in the service, stored evaluations, qualification packages, shares, their audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from qualbridge.store.models import (
+    AuditEvent,
+    Evaluation,
+    EvaluationInput,
+    Evidence,
+    Organization,
+    Package,
+    PackageEvaluation,
+    PackageEvidence,
+    PackageProfile,
+    Profile,
+    Share,
+)
+from qualbridge.store.repos._paging import Page, paginate
+
+
+class ProfileRepo:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: Profile) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+    def get(self, row_id: uuid.UUID) -> Profile | None:
+        return self.session.get(Profile, row_id)
+
+    def versions(self, profile_id: str) -> Sequence[Profile]:
+        """Every stored version of ``profile_id``, of any organization, newest first."""
+        query = select(Profile).where(Profile.profile_id == profile_id)
+        return self.session.scalars(query.order_by(Profile.version.desc())).all()
+
+    def draft(self, owner_org_id: uuid.UUID, profile_id: str) -> Profile | None:
+        return self.session.scalar(
+            select(Profile)
+            .where(
+                Profile.owner_org_id == owner_org_id,
+                Profile.profile_id == profile_id,
+                Profile.status == "draft",
+            )
+            .with_for_update()
+        )
+
+    def visible(
+        self, org_id: uuid.UUID, *, search: str | None, own_only: bool, limit: int, offset: int
+    ) -> Page[Profile]:
+        """The organization's own profiles (drafts too) and, unless ``own_only``, everyone's published
+        ones; by id, then newest version first."""
+        query = select(Profile).where(Profile.owner_org_id.is_not(None))
+        if own_only:
+            query = query.where(Profile.owner_org_id == org_id)
+        else:
+            query = query.where(or_(Profile.owner_org_id == org_id, Profile.status == "published"))
+        if search:
+            query = query.where(Profile.profile_id.contains(search, autoescape=True))
+        query = query.order_by(Profile.profile_id, Profile.version.desc())
+        page = paginate(self.session, query, limit=limit, offset=offset)
+        return Page(items=[row[0] for row in page.items], total=page.total, limit=limit, offset=offset)
+
+
+class EvaluationRepo:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: Evaluation | EvaluationInput) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+    def get(self, evaluation_id: uuid.UUID) -> Evaluation | None:
+        return self.session.get(Evaluation, evaluation_id)
+
+    def of_product(
+        self, org_id: uuid.UUID, product_id: uuid.UUID, *, limit: int, offset: int
+    ) -> Page[Evaluation]:
+        query = (
+            select(Evaluation)
+            .where(Evaluation.org_id == org_id, Evaluation.product_id == product_id)
+            .order_by(Evaluation.created_at.desc(), Evaluation.id)
+        )
+        page = paginate(self.session, query, limit=limit, offset=offset)
+        return Page(items=[row[0] for row in page.items], total=page.total, limit=limit, offset=offset)
+
+    def inputs(self, evaluation_id: uuid.UUID) -> Sequence[Evidence]:
+        return self.session.scalars(
+            select(Evidence)
+            .join(EvaluationInput, EvaluationInput.evidence_id == Evidence.id)
+            .where(EvaluationInput.evaluation_id == evaluation_id)
+            .order_by(Evidence.content_id)
+        ).all()
+
+
+class PackageRepo:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: Package | PackageProfile | PackageEvidence | PackageEvaluation | Share) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+    def get(self, package_id: uuid.UUID) -> Package | None:
+        return self.session.get(Package, package_id)
+
+    def active_share(self, package_id: uuid.UUID, org_id: uuid.UUID, now: dt.datetime) -> Share | None:
+        """A grant of ``package_id`` to ``org_id`` that is neither revoked nor expired at ``now``."""
+        return self.session.scalar(
+            select(Share)
+            .where(
+                Share.package_id == package_id,
+                Share.fab_org_id == org_id,
+                Share.revoked_at.is_(None),
+                Share.expires_at > now,
+            )
+            .order_by(Share.expires_at.desc())
+            .limit(1)
+        )
+
+    def listing(self, org_id: uuid.UUID, now: dt.datetime, *, limit: int, offset: int) -> Page[Package]:
+        """The organization's own packages and those shared with it by an active grant, newest first."""
+        shared = select(Share.package_id).where(
+            Share.fab_org_id == org_id, Share.revoked_at.is_(None), Share.expires_at > now
+        )
+        query = (
+            select(Package)
+            .where(or_(Package.vendor_org_id == org_id, Package.id.in_(shared)))
+            .order_by(Package.created_at.desc(), Package.id)
+        )
+        page = paginate(self.session, query, limit=limit, offset=offset)
+        return Page(items=[row[0] for row in page.items], total=page.total, limit=limit, offset=offset)
+
+    def profiles(self, package_id: uuid.UUID) -> Sequence[PackageProfile]:
+        return self.session.scalars(
+            select(PackageProfile)
+            .where(PackageProfile.package_id == package_id)
+            .order_by(PackageProfile.profile_id, PackageProfile.profile_version)
+        ).all()
+
+    def evidence(self, package_id: uuid.UUID) -> Sequence[Evidence]:
+        return self.session.scalars(
+            select(Evidence)
+            .join(PackageEvidence, PackageEvidence.evidence_id == Evidence.id)
+            .where(PackageEvidence.package_id == package_id)
+            .order_by(Evidence.content_id)
+        ).all()
+
+    def evaluations(self, package_id: uuid.UUID) -> Sequence[Evaluation]:
+        return self.session.scalars(
+            select(Evaluation)
+            .join(PackageEvaluation, PackageEvaluation.evaluation_id == Evaluation.id)
+            .where(PackageEvaluation.package_id == package_id)
+            .order_by(Evaluation.created_at, Evaluation.id)
+        ).all()
+
+    def share(self, package_id: uuid.UUID, share_id: uuid.UUID) -> Share | None:
+        return self.session.scalar(
+            select(Share).where(Share.id == share_id, Share.package_id == package_id).with_for_update()
+        )
+
+    def shares(self, package_id: uuid.UUID) -> Sequence[tuple[Share, Organization]]:
+        rows = self.session.execute(
+            select(Share, Organization)
+            .join(Organization, Organization.id == Share.fab_org_id)
+            .where(Share.package_id == package_id)
+            .order_by(Share.created_at, Share.id)
+        ).all()
+        return [(row[0], row[1]) for row in rows]
+
+    def trail(
+        self, owner_org_id: uuid.UUID, package_id: uuid.UUID, *, limit: int, offset: int
+    ) -> Page[AuditEvent]:
+        """Every recorded action on the package, by its vendor or a fab it was shared with; oldest first."""
+        query = (
+            select(AuditEvent)
+            .where(
+                AuditEvent.owner_org_id == owner_org_id,
+                AuditEvent.object_type == "package",
+                AuditEvent.object_id == str(package_id),
+            )
+            .order_by(AuditEvent.id)
+        )
+        page = paginate(self.session, query, limit=limit, offset=offset)
+        return Page(items=[row[0] for row in page.items], total=page.total, limit=limit, offset=offset)
