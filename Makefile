@@ -10,7 +10,7 @@ STAMP   := $(VENV)/.installed
 .PHONY: help install demo test lint typecheck unit bench lock clean
 
 help:
-	@echo "make demo   install, generate demo evidence and evaluate it"
+	@echo "make demo   install, generate demo evidence, load demo data and serve it on 127.0.0.1:8000"
 	@echo "make test   install, then ruff + mypy + pytest"
 	@echo "make bench  run every benchmark in bench/ (see docs/benchmarks.md)"
 	@echo "make lint   ruff and mypy only"
@@ -45,12 +45,21 @@ unit: install
 
 test: lint unit
 
+# The demo service: SQLite and blobs under ./var/, demo data loaded (again: nothing changes), then served.
+DEMO_ENV := QUALBRIDGE_DATABASE_URL=sqlite:///./var/qualbridge.db QUALBRIDGE_BLOB_DIR=./var/blobs
+
 demo: install
 	$(BIN)/qualbridge demo --out var/demo
+	$(DEMO_ENV) $(BIN)/qualbridge db upgrade
+	$(DEMO_ENV) $(BIN)/qualbridge demo seed
+	@echo "Sign in: curl -s -X POST http://127.0.0.1:8000/api/v1/auth/tokens -H 'Content-Type: application/json' \\"
+	@echo "  -d '{\"email\": \"admin@shanghai.example\", \"password\": \"demo-shanghai-admin\", \"name\": \"demo\", \"scope\": \"write\"}'"
+	$(DEMO_ENV) $(BIN)/qualbridge serve --host 127.0.0.1 --port 8000
 
 bench: install
 	$(BIN)/python -m bench.classify
 	$(BIN)/python -m bench.log
+	$(BIN)/python -m bench.api_load
 
 clean:
 	rm -rf $(VENV) .tools var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -10,18 +10,36 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
 from qualbridge.cli._output import VERDICT_STYLE, JsonOption, LangOption, check_lang, console, emit
+from qualbridge.cli.db import DatabaseUrlOption, schema_state, shown
 from qualbridge.demo import scenarios
+from qualbridge.errors import InputError, at
+from qualbridge.settings import Settings
+
+demo_app = typer.Typer(
+    help="Write demo evidence and evaluate it; `demo seed` loads demo data into the service's database.",
+    invoke_without_command=True,
+)
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("demo")
+    app.add_typer(demo_app, name="demo")
+
+    @demo_app.command("seed")
+    def seed_database(database_url: str | None = DatabaseUrlOption, as_json: bool = JsonOption) -> None:
+        """Load the demo organizations, users, products and evidence into the database (idempotent)."""
+        _seed(database_url, as_json=as_json)
+
+    @demo_app.callback()
     def demo(
+        context: typer.Context,
         out: Path = typer.Option(Path("var/demo"), "--out", "-o", help="Where to write the demo files."),
         seed: int = typer.Option(0, "--seed", help="Seed of the generators (same seed, same files)."),
         as_json: bool = JsonOption,
         lang: str = LangOption,
     ) -> None:
         """Write demo evidence (raw exports + metadata) and evaluate each story against its profile."""
+        if context.invoked_subcommand is not None:
+            return
         language = check_lang(lang)
         with Progress(
             SpinnerColumn(),
@@ -73,3 +91,51 @@ def register(app: typer.Typer) -> None:
             console.print(f"  {prog} iso14644 classify {out}/cleanroom/survey-at-rest.csv")
 
         emit(rows, as_json=as_json, render=render)
+
+
+def _seed(database_url: str | None, *, as_json: bool) -> None:
+    from sqlalchemy import Engine
+
+    from qualbridge.services import demo_seed
+    from qualbridge.services.context import Context
+    from qualbridge.store import migrate
+
+    settings = Settings.from_env(database_url=database_url)
+    ctx = Context.from_settings(settings)
+    try:
+        assert isinstance(ctx.db.bind, Engine), "a database built from a URL has an engine"
+        revision = schema_state(ctx.db.bind, settings.database_url)
+        if revision != migrate.head():
+            raise InputError(
+                f"the database is at revision {revision or 'none'}, the demo needs {migrate.head()}",
+                at(field="QUALBRIDGE_DATABASE_URL"),
+                expected="run 'qualbridge db upgrade' first",
+            )
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            console=console,
+            transient=True,
+            disable=as_json,
+        ) as bar:
+            task = bar.add_task("seeding", total=None)
+            seeded = demo_seed.seed(ctx, progress=lambda s: bar.update(task, description=s))
+    finally:
+        ctx.db.dispose()
+    data = {"database": shown(settings.database_url), **seeded.as_dict()}
+
+    def render() -> None:
+        new = sum(e.created for e in seeded.evidence)
+        console.print(
+            f"[green]demo data[/] in {data['database']}: {len(seeded.orgs)} organizations, "
+            f"{len(seeded.products)} products, {len(seeded.evidence)} evidence ({new} new)"
+        )
+        console.print("Demo sign-ins (e-mail / password; demo data only):")
+        for user in seeded.users:
+            console.print(
+                f"  {user.org:<9} {user.role:<9} {user.email:<27} {user.password}",
+                highlight=False,
+                soft_wrap=True,
+            )
+
+    emit(data, as_json=as_json, render=render)

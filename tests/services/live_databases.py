@@ -1,0 +1,73 @@
+"""Databases that several threads or processes use at once: a SQLite file, or a fresh PostgreSQL schema.
+
+The ``database`` fixture of ``tests/store/databases.py`` runs each PostgreSQL test inside one rolled-back
+transaction on one connection, which concurrent writers cannot share. These tests need real, committed
+transactions on separate connections, so each gets a database of its own and drops it afterwards.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import text
+
+from qualbridge.services.context import Context, Limits
+from qualbridge.store.blobs import FilesystemBlobStore
+from qualbridge.store.db import Database, make_engine
+from qualbridge.store.migrate import upgrade
+from tests.store.databases import DATABASES, postgres_url
+
+
+@dataclass(frozen=True)
+class LiveDatabase:
+    url: str
+    blob_dir: Path
+    #: The PostgreSQL schema (None: SQLite).
+    schema: str | None = None
+    connect_args: dict[str, Any] = field(default_factory=dict)
+
+    def context(self, *, pool_size: int = 10) -> Context:
+        engine = make_engine(self.url, pool_size=pool_size, connect_args=self.connect_args)
+        return Context(
+            db=Database(engine),
+            blobs=FilesystemBlobStore(self.blob_dir),
+            hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1),
+            limits=Limits(max_upload_bytes=4 << 20),
+        )
+
+
+@pytest.fixture(params=DATABASES)
+def live_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LiveDatabase]:
+    if request.param == "sqlite":
+        path = tmp_path / "qualbridge.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield LiveDatabase(url=f"sqlite:///{path}", blob_dir=tmp_path / "blobs")
+        return
+    request.getfixturevalue("postgres_engine")  # skips (or fails in CI) when the server is unreachable
+    schema = f"qb_live_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(postgres_url(), pool_size=1)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    live = LiveDatabase(
+        url=postgres_url(),
+        blob_dir=tmp_path / "blobs",
+        schema=schema,
+        connect_args={"options": f"-csearch_path={schema}"},
+    )
+    engine = make_engine(live.url, pool_size=1, connect_args=live.connect_args)
+    try:
+        upgrade(engine)
+        engine.dispose()
+        yield live
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
