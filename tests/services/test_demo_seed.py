@@ -67,3 +67,26 @@ def test_demo_seed_command_refuses_an_unmigrated_database_then_seeds(tmp_path: P
     assert shown.exit_code == 0, shown.output
     assert "admin@dresden.example" in shown.output
     assert "demo-dresden-admin" in shown.output
+
+
+def _signed_in(ctx: Context, seeded: demo_seed.Seeded, org: str) -> Actor:
+    user = next(u for u in seeded.users if u.org == org and u.role == "admin")
+    issued = tokens.issue_token_for_password(
+        ctx, email=user.email, password=user.password, name="t", scope="read"
+    )
+    return tokens.resolve_token(ctx, issued.secret)
+
+
+def test_the_chamber_package_is_shared_with_dresden_only(ctx: Context) -> None:
+    from qualbridge.services import packages
+
+    seeded = demo_seed.seed(ctx)
+    dresden = packages.list_packages(ctx, _signed_in(ctx, seeded, "dresden"), limit=10, offset=0)
+    assert [(p.id, p.access) for p in dresden.items] == [(seeded.package, "grant")]
+    record = packages.get_package(ctx, _signed_in(ctx, seeded, "dresden"), seeded.package)
+    assert record.product.model == "VX-200"
+    arizona = packages.list_packages(ctx, _signed_in(ctx, seeded, "arizona"), limit=10, offset=0)
+    assert arizona.items == []
+    with pytest.raises(NotFoundError):
+        packages.get_package(ctx, _signed_in(ctx, seeded, "arizona"), seeded.package)
+    assert demo_seed.seed(ctx).package == seeded.package  # a second run shares nothing twice

@@ -130,6 +130,11 @@ def _seed(database_url: str | None, *, as_json: bool) -> None:
             f"[green]demo data[/] in {data['database']}: {len(seeded.orgs)} organizations, "
             f"{len(seeded.products)} products, {len(seeded.evidence)} evidence ({new} new)"
         )
+        console.print(
+            f"shared: package '{demo_seed.PACKAGE_NAME}' ({seeded.package}), from the Shanghai vendor "
+            "to the Dresden fab: sign in as a Dresden user and GET /api/v1/packages",
+            highlight=False,
+        )
         console.print("Demo sign-ins (e-mail / password; demo data only):")
         for user in seeded.users:
             console.print(

@@ -25,7 +25,7 @@ from typing import Any
 from qualbridge.demo import compressed_air, vacuum
 from qualbridge.errors import ConflictError
 from qualbridge.evidence.parsers import SIDECAR_SUFFIX, evidence_files, read_meta
-from qualbridge.services import accounts, intake, products
+from qualbridge.services import accounts, evaluations, intake, packages, products, shares
 from qualbridge.services.actor import Actor, OrgKind, Role, as_org_kind, as_role
 from qualbridge.services.context import Context
 from qualbridge.services.products import ProductKind
@@ -157,12 +157,14 @@ class Seeded:
     users: tuple[SeededUser, ...]
     products: dict[str, uuid.UUID]
     evidence: tuple[SeededEvidence, ...]
+    package: uuid.UUID
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "orgs": {k: str(v) for k, v in self.orgs.items()},
             "users": [dataclasses.asdict(u) for u in self.users],
             "products": {k: str(v) for k, v in self.products.items()},
+            "package": str(self.package),
             "evidence": [dataclasses.asdict(e) for e in self.evidence],
         }
 
@@ -189,12 +191,42 @@ def seed(ctx: Context, *, progress: Progress | None = None) -> Seeded:
             for vendor, model, paths in files
             for path in paths
         ]
+    say("a qualification package shared with a fab")
+    package = _ensure_package(ctx, orgs["shanghai"], made_products, fab=orgs["dresden"])
     return Seeded(
         orgs={k: a.org_id for k, a in orgs.items()},
         users=tuple(users),
         products=made_products,
         evidence=tuple(evidence),
+        package=package,
     )
+
+
+PACKAGE_NAME = "VX-200 incoming qualification for Fab Dresden"
+PACKAGE_PROFILE = "example/vacuum-chamber-incoming"
+GRANT_DAYS = 365
+
+
+def _ensure_package(ctx: Context, vendor: Actor, made: dict[str, uuid.UUID], *, fab: Actor) -> uuid.UUID:
+    """The vendor evaluates VX-200 (with its subsystems' evidence), packages it and shares it with a fab."""
+    own = packages.list_packages(ctx, vendor, limit=200, offset=0)
+    found = next((p.id for p in own.items if p.name == PACKAGE_NAME), None)
+    if found is not None:
+        return found
+    chamber = made["VX-200"]
+    evaluation = evaluations.run_evaluation(ctx, vendor, chamber, profile=PACKAGE_PROFILE)
+    package = packages.create_package(
+        ctx,
+        vendor,
+        product_id=chamber,
+        name=PACKAGE_NAME,
+        profiles=[PACKAGE_PROFILE],
+        evidence=evaluation.evidence,
+        evaluations=[evaluation.id],
+    )
+    expires = ctx.clock() + dt.timedelta(days=GRANT_DAYS)
+    shares.grant(ctx, vendor, package.id, expires_at=expires, fab_org_id=fab.org_id)
+    return package.id
 
 
 def _ensure_org(ctx: Context, org: DemoOrg) -> tuple[Actor, list[SeededUser]]:
