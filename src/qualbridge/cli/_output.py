@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -89,3 +90,13 @@ def read_all(paths: Sequence[Path], load: Callable[[Path], T]) -> list[T]:
             loaded.append(load(path))
             bar.advance(task)
     return loaded
+
+
+@contextmanager
+def steps(first: str, *, quiet: bool = False) -> Iterator[Callable[[str], None]]:
+    """A spinner naming the current step of a long command; yields the function that names the next."""
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True, disable=quiet
+    ) as bar:
+        task = bar.add_task(first, total=None)
+        yield lambda step: bar.update(task, description=step)

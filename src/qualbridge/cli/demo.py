@@ -6,10 +6,9 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from qualbridge.cli._output import VERDICT_STYLE, JsonOption, LangOption, check_lang, console, emit
+from qualbridge.cli._output import VERDICT_STYLE, JsonOption, LangOption, check_lang, console, emit, steps
 from qualbridge.cli.db import DatabaseUrlOption, schema_state, shown
 from qualbridge.demo import scenarios
 from qualbridge.errors import InputError, at
@@ -41,16 +40,9 @@ def register(app: typer.Typer) -> None:
         if context.invoked_subcommand is not None:
             return
         language = check_lang(lang)
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            console=console,
-            transient=True,
-            disable=as_json,
-        ) as bar:
-            task = bar.add_task("generating", total=None)
-            built = scenarios.build(out, seed=seed, progress=lambda s: bar.update(task, description=s))
-            bar.update(task, description="evaluating")
+        with steps("generating", quiet=as_json) as step:
+            built = scenarios.build(out, seed=seed, progress=step)
+            step("evaluating")
             outcomes = scenarios.run(built)
         rows = [
             {
@@ -111,15 +103,8 @@ def _seed(database_url: str | None, *, as_json: bool) -> None:
                 at(field="QUALBRIDGE_DATABASE_URL"),
                 expected="run 'qualbridge db upgrade' first",
             )
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            console=console,
-            transient=True,
-            disable=as_json,
-        ) as bar:
-            task = bar.add_task("seeding", total=None)
-            seeded = demo_seed.seed(ctx, progress=lambda s: bar.update(task, description=s))
+        with steps("seeding", quiet=as_json) as step:
+            seeded = demo_seed.seed(ctx, progress=step)
     finally:
         ctx.db.dispose()
     data = {"database": shown(settings.database_url), **seeded.as_dict()}
