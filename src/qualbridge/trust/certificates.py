@@ -36,6 +36,17 @@ def _field(doc: dict[str, Any], name: str, what: str) -> str:
     return value
 
 
+def _open_center_signed(
+    envelope: dsse.Envelope, center: VerifyingKey, payload_type: str, what: str, doc_type: str
+) -> dict[str, Any]:
+    """The document inside ``envelope``, read only from the bytes the center's signature covers."""
+    try:
+        verified = dsse.verify(envelope, [center], payload_types=[payload_type])
+    except SignatureError as exc:
+        raise KeyValidityError(f"a {what} is not signed by the pinned center key: {exc.message}") from exc
+    return _load(verified.payload, what, doc_type)
+
+
 def _load(payload: bytes, what: str, type_uri: str) -> dict[str, Any]:
     try:
         doc = json.loads(payload)
@@ -75,13 +86,9 @@ class KeyCertificate:
     @classmethod
     def open(cls, envelope: dsse.Envelope, center: VerifyingKey) -> KeyCertificate:
         """Verify the center's signature, then read the certificate from the verified bytes."""
-        try:
-            verified = dsse.verify(envelope, [center], payload_types=[CERTIFICATE_PAYLOAD_TYPE])
-        except SignatureError as exc:
-            raise KeyValidityError(
-                f"a key certificate is not signed by the pinned center key: {exc.message}"
-            ) from exc
-        doc = _load(verified.payload, "key certificate", CERTIFICATE_TYPE)
+        doc = _open_center_signed(
+            envelope, center, CERTIFICATE_PAYLOAD_TYPE, "key certificate", CERTIFICATE_TYPE
+        )
         if doc.get("algorithm") != ALGORITHM:
             raise KeyValidityError(f"certified key algorithm {doc.get('algorithm')!r}", expected=ALGORITHM)
         key = VerifyingKey.from_base64(_field(doc, "publicKey", "key certificate"))
@@ -122,13 +129,9 @@ class KeyRevocation:
 
     @classmethod
     def open(cls, envelope: dsse.Envelope, center: VerifyingKey) -> KeyRevocation:
-        try:
-            verified = dsse.verify(envelope, [center], payload_types=[REVOCATION_PAYLOAD_TYPE])
-        except SignatureError as exc:
-            raise KeyValidityError(
-                f"a key revocation is not signed by the pinned center key: {exc.message}"
-            ) from exc
-        doc = _load(verified.payload, "key revocation", REVOCATION_TYPE)
+        doc = _open_center_signed(
+            envelope, center, REVOCATION_PAYLOAD_TYPE, "key revocation", REVOCATION_TYPE
+        )
         return cls(
             _field(doc, "keyid", "key revocation"),
             _field(doc, "revokedAt", "key revocation"),
