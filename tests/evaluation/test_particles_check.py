@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -16,45 +15,14 @@ from qualbridge.evidence.models import ParticleSurvey
 from qualbridge.standards.catalog import builtin
 from qualbridge.standards.profile import Profile, documents_from_data, resolve
 from qualbridge.units import convert
+from tests.particle_surveys import survey as particle_survey
 
 AS_OF = dt.date(2025, 6, 1)
 
 
-def survey(
-    sizes: Sequence[float],
-    means: Sequence[Sequence[float]],
-    *,
-    volume_l: float = 28.3,
-    samples: int = 1,
-    duration_s: float | None = 60,
-    occupancy: str | None = "at-rest",
-    area_m2: float | None = 10,
-    test_date: dt.date = dt.date(2025, 3, 1),
-) -> ParticleSurvey:
-    """One location per row of ``means`` (per m³, aligned with ``sizes``)."""
-    return ParticleSurvey.model_validate(
-        {
-            "kind": "particle_survey",
-            "issuer": "Test Lab",
-            "test_date": test_date,
-            "subject": {"type": "room", "id": "R1"},
-            "occupancy": occupancy,
-            "area_m2": area_m2,
-            "sizes_um": list(sizes),
-            "locations": [
-                {
-                    "name": f"L{i + 1}",
-                    "samples": samples,
-                    "min_sample_volume_l": volume_l,
-                    "total_volume_l": volume_l * samples,
-                    "min_sample_duration_s": duration_s,
-                    "mean_per_m3": list(row),
-                    "max_per_m3": [v * 1.5 for v in row],
-                }
-                for i, row in enumerate(means)
-            ],
-        }
-    )
+def survey(*args: Any, **kwargs: Any) -> ParticleSurvey:
+    """A survey whose single-sample maxima sit above the averages, as real ones do."""
+    return particle_survey(*args, max_factor=1.5, **kwargs)
 
 
 def profile(**fields: Any) -> Profile:

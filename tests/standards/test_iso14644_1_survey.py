@@ -2,53 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
-from typing import Any
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from qualbridge.errors import InputError
-from qualbridge.evidence.models import ParticleSurvey
 from qualbridge.standards.iso14644_1 import volume_basis
 from qualbridge.standards.iso14644_1_survey import classify, plan_issues
-
-
-def survey(
-    sizes: Sequence[float],
-    means: Sequence[Sequence[float]],
-    *,
-    volume_l: float = 28.3,
-    samples: int = 1,
-    duration_s: float | None = 60,
-    occupancy: str | None = "at-rest",
-    area_m2: float | None = 10,
-) -> ParticleSurvey:
-    """A survey with one location per row of ``means`` (per m³, aligned with ``sizes``)."""
-    data: dict[str, Any] = {
-        "kind": "particle_survey",
-        "issuer": "Test Lab",
-        "test_date": dt.date(2025, 3, 1),
-        "subject": {"type": "room", "id": "R1"},
-        "occupancy": occupancy,
-        "area_m2": area_m2,
-        "sizes_um": list(sizes),
-        "locations": [
-            {
-                "name": f"L{i + 1}",
-                "samples": samples,
-                "min_sample_volume_l": volume_l,
-                "total_volume_l": volume_l * samples,
-                "min_sample_duration_s": duration_s,
-                "mean_per_m3": list(row),
-                "max_per_m3": list(row),
-            }
-            for i, row in enumerate(means)
-        ],
-    }
-    return ParticleSurvey.model_validate(data)
+from tests.particle_surveys import survey
 
 
 def test_the_limit_itself_is_met() -> None:
