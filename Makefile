@@ -20,7 +20,8 @@ $(UV):
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet --disable-pip-version-check uv==0.13.8
 
-$(STAMP): $(UV) requirements.lock pyproject.toml
+$(STAMP): $(UV) requirements.lock pyproject.toml scripts/system-deps
+	scripts/system-deps
 	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(VENV)
 	$(UV) pip sync --quiet --require-hashes --python $(BIN)/python requirements.lock
 	$(UV) pip install --quiet --no-deps --python $(BIN)/python -e .
