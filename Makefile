@@ -7,7 +7,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: help install demo test lint typecheck unit bench lock clean
+.PHONY: help install demo test lint typecheck unit bench lock messages clean
 
 help:
 	@echo "make demo   install, generate demo evidence, load demo data and serve it on 127.0.0.1:8000"
@@ -15,6 +15,7 @@ help:
 	@echo "make bench  run every benchmark in bench/ (see docs/benchmarks.md)"
 	@echo "make lint   ruff and mypy only"
 	@echo "make lock   re-resolve requirements.lock from pyproject.toml"
+	@echo "make messages  extract user-facing strings into the catalogs (src/qualbridge/locale)"
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -32,6 +33,20 @@ install: $(STAMP)
 lock: $(UV)
 	$(UV) pip compile pyproject.toml --extra dev --generate-hashes --no-emit-index-url \
 		--no-header --python-version 3.11 -o requirements.lock
+
+# The message catalogs: strings extracted from code and templates, merged into each language's .po file.
+LOCALE_DIR := src/qualbridge/locale
+messages: install
+	@for domain in reports web; do \
+		$(BIN)/pybabel extract --sort-output --no-wrap --project QualBridge --copyright-holder QualBridge \
+			--header-comment "# QualBridge message catalog ($$domain)." -F $(LOCALE_DIR)/$$domain.cfg \
+			-k _ -k gettext -k ngettext:1,2 -k pgettext:1c,2 -o $(LOCALE_DIR)/$$domain.pot src; \
+		if [ -f $(LOCALE_DIR)/zh_Hans/LC_MESSAGES/$$domain.po ]; then \
+			$(BIN)/pybabel update --no-wrap -D $$domain -i $(LOCALE_DIR)/$$domain.pot -d $(LOCALE_DIR) -l zh_Hans; \
+		else \
+			$(BIN)/pybabel init --no-wrap -D $$domain -i $(LOCALE_DIR)/$$domain.pot -d $(LOCALE_DIR) -l zh_Hans; \
+		fi; \
+	done
 
 lint: install
 	$(BIN)/ruff check src tests bench
