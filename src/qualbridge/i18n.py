@@ -41,7 +41,7 @@ def parse_lang(value: str) -> Lang:
     base = value.strip().replace("_", "-").split("-")[0].lower()
     if base not in LANGS:
         raise ValueError(f"unknown language {value!r}: expected one of {', '.join(LANGS)}")
-    return base  # type: ignore[return-value]  # checked just above
+    return base
 
 
 def negotiate(accept_language: str | None, *, default: Lang = "en") -> Lang:
