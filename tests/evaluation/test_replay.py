@@ -1,0 +1,105 @@
+"""Offline re-run of a signed evaluation: real parsers, real engine, real demo exports."""
+
+import datetime as dt
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from qualbridge.canonical import canonical_json
+from qualbridge.demo import vacuum
+from qualbridge.errors import ReproducibilityError
+from qualbridge.evaluation.replay import replay
+from qualbridge.evidence.parsers import evidence_files, read_meta
+from qualbridge.standards.catalog import builtin
+from qualbridge.trust import intoto
+from qualbridge.trust.bundle import Bundle
+from qualbridge.trust.verify import EvaluationInput, verify_bundle
+from tests.trust.scenario import World
+
+AS_OF = dt.date(2026, 6, 30)
+PROFILE = "example/vacuum-chamber-incoming"
+
+
+def chamber_exports(folder: Path) -> dict[str, tuple[bytes, Mapping[str, Any]]]:
+    """The demo chamber's raw exports (JSON documents have no raw file to re-parse) and their metadata."""
+    vacuum.generate(folder)
+    return {
+        p.name: (p.read_bytes(), read_meta(p.with_name(p.name + ".meta.yaml")))
+        for p in evidence_files([folder])
+        if p.suffix != ".json"
+    }
+
+
+def issued(folder: Path, *, alter: str | None = None) -> tuple[World, Bundle]:
+    world = World()
+    items, files = world.issue_evaluation(
+        chamber_exports(folder), builtin().get(PROFILE), as_of=AS_OF, alter=alter
+    )
+    return world, world.bundle(items, world.witnessed_checkpoint(), files=files)
+
+
+def test_a_real_evaluation_is_reproduced_byte_for_byte(tmp_path: Path) -> None:
+    world, bundle = issued(tmp_path)
+    report = verify_bundle(Bundle.from_bytes(bundle.to_bytes()), world.trust_root, rerun=replay)
+    assert [(s.number, s.status) for s in report.steps] == [(n, "passed") for n in range(1, 7)]
+    evaluations = [s for s in report.statements if s.predicate_type == intoto.EVALUATION]
+    assert len(evaluations) == 1
+    result = evaluations[0].statement.predicate["result"]
+    # Six raw exports went in; the engine's verdicts came back (not a toy: the profile has many checks).
+    assert len(result["evidence"]) == 6
+    assert len(result["results"]) > 6
+    assert result["as_of"] == AS_OF.isoformat()
+
+
+def test_the_replay_returns_the_signed_canonical_result(tmp_path: Path) -> None:
+    world, bundle = issued(tmp_path)
+    seen: list[bytes] = []
+
+    def spy(job: EvaluationInput) -> bytes:
+        assert set(job.evidence_predicates) == set(job.evidence)
+        seen.append(replay(job))
+        return seen[-1]
+
+    report = verify_bundle(bundle, world.trust_root, rerun=spy)
+    (evaluation,) = (s for s in report.statements if s.predicate_type == intoto.EVALUATION)
+    assert seen == [canonical_json(evaluation.statement.predicate["result"])]
+
+
+def test_a_record_its_raw_file_does_not_reproduce_fails_at_step_6(tmp_path: Path) -> None:
+    world, bundle = issued(tmp_path, alter="helium-leak.txt")
+    with pytest.raises(ReproducibilityError) as caught:
+        verify_bundle(bundle, world.trust_root, rerun=replay)
+    assert caught.value.step == 6
+    assert "helium-leak.txt" in str(caught.value)
+    assert "does not reproduce the signed record" in str(caught.value)
+    assert "notes" in str(caught.value)
+
+
+def test_an_unattested_evidence_file_cannot_be_replayed(tmp_path: Path) -> None:
+    world, bundle = issued(tmp_path)
+    report = verify_bundle(bundle, world.trust_root)
+    (evaluation,) = (s for s in report.statements if s.predicate_type == intoto.EVALUATION)
+    names = {s.sha256: s.name for s in evaluation.statement.subjects}
+    files = {f.sha256: bundle.members[f.path] for f in bundle.manifest.files}
+    predicate = evaluation.statement.predicate
+    job = EvaluationInput(
+        evaluation.digest,
+        predicate,
+        {names[d]: files[d] for d in predicate["evidence"]},
+        files[predicate["profile"]["sha256"]],
+    )
+    with pytest.raises(ReproducibilityError, match="no evidence statement in the bundle attests"):
+        replay(job)
+
+
+def test_another_engine_version_is_named(tmp_path: Path) -> None:
+    world, bundle = issued(tmp_path)
+    report = verify_bundle(bundle, world.trust_root)
+    (evaluation,) = (s for s in report.statements if s.predicate_type == intoto.EVALUATION)
+    predicate = dict(evaluation.statement.predicate)
+    predicate["result"] = {**predicate["result"], "engine_version": "qualbridge-engine/9.9.9"}
+    job = EvaluationInput(evaluation.digest, predicate, {}, b"{}")
+    with pytest.raises(ReproducibilityError, match=r"signed by engine 'qualbridge-engine/9\.9\.9'"):
+        replay(job)
