@@ -1,43 +1,21 @@
 """Offline re-run of a signed evaluation: real parsers, real engine, real demo exports."""
 
-import datetime as dt
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from qualbridge.canonical import canonical_json
-from qualbridge.demo import vacuum
 from qualbridge.errors import ReproducibilityError
 from qualbridge.evaluation.replay import replay
-from qualbridge.evidence.parsers import evidence_files, read_meta
-from qualbridge.standards.catalog import builtin
 from qualbridge.trust import intoto
 from qualbridge.trust.bundle import Bundle
 from qualbridge.trust.verify import EvaluationInput, verify_bundle
-from tests.trust.scenario import World
-
-AS_OF = dt.date(2026, 6, 30)
-PROFILE = "example/vacuum-chamber-incoming"
-
-
-def chamber_exports(folder: Path) -> dict[str, tuple[bytes, Mapping[str, Any]]]:
-    """The demo chamber's raw exports (JSON documents have no raw file to re-parse) and their metadata."""
-    vacuum.generate(folder)
-    return {
-        p.name: (p.read_bytes(), read_meta(p.with_name(p.name + ".meta.yaml")))
-        for p in evidence_files([folder])
-        if p.suffix != ".json"
-    }
+from tests.trust.scenario import CHAMBER_AS_OF, World, chamber_bundle
 
 
 def issued(folder: Path, *, alter: str | None = None) -> tuple[World, Bundle]:
-    world = World()
-    items, files = world.issue_evaluation(
-        chamber_exports(folder), builtin().get(PROFILE), as_of=AS_OF, alter=alter
-    )
-    return world, world.bundle(items, world.witnessed_checkpoint(), files=files)
+    world, _, bundle = chamber_bundle(folder, alter=alter)
+    return world, bundle
 
 
 def test_a_real_evaluation_is_reproduced_byte_for_byte(tmp_path: Path) -> None:
@@ -50,7 +28,7 @@ def test_a_real_evaluation_is_reproduced_byte_for_byte(tmp_path: Path) -> None:
     # Six raw exports went in; the engine's verdicts came back (not a toy: the profile has many checks).
     assert len(result["evidence"]) == 6
     assert len(result["results"]) > 6
-    assert result["as_of"] == AS_OF.isoformat()
+    assert result["as_of"] == CHAMBER_AS_OF.isoformat()
 
 
 def test_the_replay_returns_the_signed_canonical_result(tmp_path: Path) -> None:

@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from qualbridge.canonical import canonical_json
+from qualbridge.demo import vacuum
 from qualbridge.evaluation import evaluate
-from qualbridge.evidence.parsers import load_evidence
+from qualbridge.evidence.parsers import evidence_files, load_evidence, read_meta
+from qualbridge.standards.catalog import builtin
 from qualbridge.standards.profile import Profile
 from qualbridge.trust import dsse, intoto
 from qualbridge.trust.bundle import Bundle, Logged, assemble
@@ -230,3 +232,26 @@ class World:
             status=status,
             created_at=format_time(T0),
         )
+
+
+CHAMBER_PROFILE = "example/vacuum-chamber-incoming"
+CHAMBER_AS_OF = dt.date(2026, 6, 30)
+
+
+def chamber_exports(folder: Path) -> dict[str, tuple[bytes, Mapping[str, Any]]]:
+    """The demo chamber's raw exports (JSON documents have no raw file to re-parse) and their metadata."""
+    vacuum.generate(folder)
+    return {
+        p.name: (p.read_bytes(), read_meta(p.with_name(p.name + ".meta.yaml")))
+        for p in evidence_files([folder])
+        if p.suffix != ".json"
+    }
+
+
+def chamber_bundle(folder: Path, *, alter: str | None = None) -> tuple[World, list[Logged], Bundle]:
+    """A world whose bundle carries a real evaluation of the demo chamber's raw exports."""
+    world = World()
+    items, files = world.issue_evaluation(
+        chamber_exports(folder), builtin().get(CHAMBER_PROFILE), as_of=CHAMBER_AS_OF, alter=alter
+    )
+    return world, items, world.bundle(items, world.witnessed_checkpoint(), files=files)

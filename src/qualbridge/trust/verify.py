@@ -225,7 +225,9 @@ def _step(number: int, where: str | None = None) -> Iterator[None]:
     except VerificationError as exc:
         if exc.step is not None:
             raise
-        raise type(exc)(exc.message, where=exc.where, expected=exc.expected, step=number) from exc
+        # Name the bundle member being checked when the error does not name a place itself.
+        place = exc.where if str(exc.where) else at(file=where)
+        raise type(exc)(exc.message, where=place, expected=exc.expected, step=number) from exc
     except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
         raise _STEP_ERRORS[number](f"{type(exc).__name__}: {exc}", where=at(file=where), step=number) from exc
 
