@@ -9,6 +9,7 @@ checkpoint, and from which log, can be swapped to play a log that forks or rolls
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -30,6 +31,8 @@ class FakeLog:
     cosignatures: list[bytes] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
     down: bool = False
+    #: Rewrites entry bundles on their way out: a log that hides an entry by serving another.
+    rewrite_entries: Callable[[bytes], bytes] | None = None
 
     def publish(self, items: list[Logged]) -> None:
         """Make the envelopes of status changes among ``items`` available (only status/v1, per contract)."""
@@ -79,6 +82,8 @@ class FakeLog:
             return _problem(404, f"no tile {path}")
         storage = self.log.storage
         data = read_tile(storage, ref) if ref.level is not None else read_entry_bundle(storage, ref)
+        if ref.level is None and self.rewrite_entries is not None:
+            data = self.rewrite_entries(data)
         return httpx.Response(200, content=data, headers={"content-type": "application/octet-stream"})
 
 

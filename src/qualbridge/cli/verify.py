@@ -17,10 +17,13 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from qualbridge import remote
 from qualbridge.cli._output import JsonOption, console, err_console, exit_code
 from qualbridge.errors import InputError, QualBridgeError, VerificationError, at
 from qualbridge.evaluation.replay import replay
+from qualbridge.remote.online import fetch_freshness
 from qualbridge.trust.bundle import Bundle
+from qualbridge.trust.freshness import Freshness
 from qualbridge.trust.verify import STEPS, TrustRoot, VerificationReport, verify_bundle
 
 TrustRootOption = typer.Option(..., "--trust-root", help="The trust root you pinned (JSON, out of band).")
@@ -77,6 +80,27 @@ def render_failure(exc: QualBridgeError) -> None:
     err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
 
 
+def render_freshness(fresh: Freshness) -> None:
+    names = ", ".join(sorted(fresh.cosignatures))
+    console.print(
+        f"online: the log's checkpoint at tree size {fresh.checkpoint.size} (cosigned by {names}) "
+        "extends the bundle's"
+    )
+    if not fresh.changed:
+        console.print(" [green]✓[/] no status change of the bundle's statements since its checkpoint")
+    for digest, status in sorted(fresh.changed.items()):
+        style = "green" if status == "valid" else "bold red"
+        console.print(f" [{style}]•[/] statement {digest[:16]}… is now [{style}]{status}[/] (logged later)")
+
+
+def freshness_dict(fresh: Freshness) -> dict[str, Any]:
+    return {
+        "checkpoint": {"origin": fresh.checkpoint.origin, "treeSize": fresh.checkpoint.size},
+        "cosignatures": dict(fresh.cosignatures),
+        "changed": dict(sorted(fresh.changed.items())),
+    }
+
+
 def failure_dict(exc: QualBridgeError) -> dict[str, Any]:
     return {
         "ok": False,
@@ -95,17 +119,30 @@ def register(app: typer.Typer) -> None:
     def verify_cmd(
         bundle: Path = typer.Argument(..., help="The bundle (.zip) to verify."),
         trust_root: Path = TrustRootOption,
+        online: str | None = typer.Option(
+            None, "--online", help="Then ask the log at this base URL (…/log) what changed since."
+        ),
         as_json: bool = JsonOption,
     ) -> None:
-        """Verify a bundle offline in numbered steps. Exit 0 all holds, 1 a step failed, 2 bad input."""
+        """Verify a bundle offline in numbered steps; --online also asks the log for later changes.
+
+        Exit 0 all holds, 1 a step or the online check failed, 2 bad input, 3 the log is unreachable.
+        """
         doc: dict[str, Any] = {}
         try:
             root = TrustRoot.from_bytes(read_input(trust_root, "trust root"), source=str(trust_root))
-            _, report = verify_file(bundle, root)
+            loaded, report = verify_file(bundle, root)
             doc = {"ok": True, **report.to_dict()}
             if not as_json:
                 console.print(f"verifying {bundle.name} against the trust root {trust_root.name}")
                 render_report(report)
+            if online is not None:
+                with remote.connect(online) as client:
+                    fresh = fetch_freshness(client, loaded, report, root)
+                doc["online"] = freshness_dict(fresh)
+                if not as_json:
+                    render_freshness(fresh)
+                fresh.require_unchanged()
         except QualBridgeError as exc:
             if as_json:
                 _write_json({**failure_dict(exc), **({"report": doc} if doc else {})})
