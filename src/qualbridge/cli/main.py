@@ -32,6 +32,7 @@ _GROUPS = (
     "iso8573",
     "schema",
     "verify",
+    "witness",
     "demo",
     "serve",
     "db",
