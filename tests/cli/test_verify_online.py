@@ -9,11 +9,11 @@ from typer.testing import CliRunner
 from qualbridge import remote
 from qualbridge.cli.main import app
 from qualbridge.remote import LogClient
-from qualbridge.trust import intoto
 from qualbridge.trust.bundle import Logged
 from qualbridge.trust.checkpoint import Checkpoint
+from qualbridge.trust.log import TransparencyLog
 from tests.remote.fakelog import BASE, FakeLog
-from tests.trust.scenario import LAB, World, chamber_bundle
+from tests.trust.scenario import LAB, World, chamber_bundle, cosigned_unseen
 
 runner = CliRunner()
 
@@ -37,24 +37,9 @@ def _online(folder: Path, *args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def _grant(world: World) -> Logged:
-    """Something unrelated logged after the export."""
-    return world.attest(
-        intoto.share_grant_statement(
-            intoto.Subject.of("package", b"another package"),
-            assigner=LAB,
-            assignee="fab.example",
-            purpose="qualification",
-            expires_at="2027-01-01T00:00:00Z",
-            issued_at="2026-03-02T00:00:00Z",
-        ),
-        world.lab,
-    )
-
-
 def test_a_fresh_bundle_passes_online(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     world, _ = _exported(tmp_path)
-    _grant(world)
+    world.share_grant(b"another package")
     fake = _serve(monkeypatch, FakeLog(world.log, world.witnessed_checkpoint(), world.trust_root.to_bytes()))
     code, out = _online(tmp_path)
     assert code == 0, out
@@ -76,7 +61,7 @@ def test_a_fresh_bundle_passes_online(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_a_withdrawal_after_export_is_caught(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     world, items = _exported(tmp_path)
     evidence = items[0]
-    _grant(world)
+    world.share_grant(b"another package")
     withdrawal = world.change_status(evidence, "withdrawn", world.lab, LAB)
     fake = FakeLog(world.log, world.witnessed_checkpoint(), world.trust_root.to_bytes())
     fake.publish([withdrawal])
@@ -88,8 +73,7 @@ def test_a_withdrawal_after_export_is_caught(tmp_path: Path, monkeypatch: pytest
     code, out = _online(tmp_path, "--json")
     assert code == 1
     doc = json.loads(out)
-    assert doc["ok"] is False
-    assert doc["step"] is None
+    assert (doc["ok"], doc["step"]) == (False, None)  # not an offline step: the bundle itself holds
     assert "withdrawn" in doc["error"]
     assert doc["report"]["online"]["changed"] == {evidence.statement.digest: "withdrawn"}
 
@@ -104,45 +88,46 @@ def test_a_log_that_hides_the_withdrawal_is_caught(tmp_path: Path, monkeypatch: 
     _serve(monkeypatch, fake)
     code, out = _online(tmp_path)
     assert code == 1
-    assert "entry 7 as the log serves it is not in its own checkpoint" in out
+    assert "the entries the log serves after tree size 7 do not rebuild its checkpoint's root" in out
 
 
-def test_a_fork_after_export_is_caught(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    world, _ = _exported(tmp_path)
-    # The operator shows this fab another history, longer than the bundle's, signed with the real log key
-    # and cosigned by witnesses that were shown only that fork.
+def _forked(world: World) -> tuple[TransparencyLog, bytes]:
+    """Another history, longer than the bundle's, signed with the real log key and cosigned by
+    witnesses that were shown only that fork."""
     fork = World()
     fork.log.append([f"rewritten {i}".encode() for i in range(9)])
-    forged = Checkpoint(fork.log.origin, 9, fork.log.root()).sign(world.log_signer)
-    for witness in fork.witnesses:
-        forged = witness.add_checkpoint(0, [], forged, timestamp=fork.time)
-    _serve(monkeypatch, FakeLog(fork.log, forged, world.trust_root.to_bytes()))
-    code, out = _online(tmp_path)
-    assert code == 1
-    assert "the log forked after the bundle's checkpoint" in out
+    note = Checkpoint(fork.log.origin, 9, fork.log.root()).sign(world.log_signer)
+    return fork.log, cosigned_unseen(note, timestamp=fork.time)
 
 
-def test_a_rolled_back_log_is_caught(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    world, _ = _exported(tmp_path)
-    older = Checkpoint(world.log.origin, 3, world.log.root(3)).sign(world.log_signer)
-    for witness in World().witnesses:
-        older = witness.add_checkpoint(0, [], older, timestamp=world.time)
-    _serve(monkeypatch, FakeLog(world.log, older, world.trust_root.to_bytes()))
-    code, out = _online(tmp_path)
-    assert code == 1
-    assert "fewer than the bundle's 7: the log was rolled back or forked" in out
+def _rolled_back(world: World) -> tuple[TransparencyLog, bytes]:
+    note = Checkpoint(world.log.origin, 3, world.log.root(3)).sign(world.log_signer)
+    return world.log, cosigned_unseen(note, timestamp=world.time)
 
 
-def test_a_newer_checkpoint_without_enough_witnesses_is_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def _unwitnessed(world: World) -> tuple[TransparencyLog, bytes]:
+    world.share_grant(b"another package")
+    return world.log, world.log.sign_checkpoint()
+
+
+REFUSED = {
+    "fork": (_forked, "the log forked after the bundle's checkpoint"),
+    "rollback": (_rolled_back, "fewer than the bundle's 7: the log was rolled back or forked"),
+    "too few witnesses": (_unwitnessed, "0 of 2 required witnesses cosigned"),
+}
+
+
+@pytest.mark.parametrize("case", REFUSED)
+def test_a_newer_checkpoint_that_does_not_hold_is_refused(
+    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     world, _ = _exported(tmp_path)
-    _grant(world)
-    unwitnessed = world.log.sign_checkpoint()
-    _serve(monkeypatch, FakeLog(world.log, unwitnessed, world.trust_root.to_bytes()))
+    serve, message = REFUSED[case]
+    log, checkpoint = serve(world)
+    _serve(monkeypatch, FakeLog(log, checkpoint, world.trust_root.to_bytes()))
     code, out = _online(tmp_path)
     assert code == 1
-    assert "0 of 2 required witnesses cosigned" in out
+    assert message in out
 
 
 def test_an_unreachable_log_exits_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -133,6 +133,20 @@ class World:
             signer,
         )
 
+    def share_grant(self, package: bytes = b"pkg") -> Logged:
+        """The lab grants a fab the use of a package: a statement unrelated to the report."""
+        return self.attest(
+            intoto.share_grant_statement(
+                intoto.Subject.of("package", package),
+                assigner=LAB,
+                assignee="fab.example",
+                purpose="qualification",
+                expires_at="2027-01-01T00:00:00Z",
+                issued_at="2026-03-02T00:00:00Z",
+            ),
+            self.lab,
+        )
+
     def witnessed_checkpoint(self) -> bytes:
         note = self.log.sign_checkpoint()
         self.time += 60
@@ -232,6 +246,14 @@ class World:
             status=status,
             created_at=format_time(T0),
         )
+
+
+def cosigned_unseen(note: bytes, *, timestamp: int) -> bytes:
+    """``note`` cosigned by the world's witnesses as fresh witnesses would: shown nothing before it, they
+    cannot tell a fork or a rollback from a new log."""
+    for witness in World().witnesses:
+        note = witness.add_checkpoint(0, [], note, timestamp=timestamp)
+    return note
 
 
 CHAMBER_PROFILE = "example/vacuum-chamber-incoming"

@@ -5,8 +5,9 @@ The steps, each on data the log serves and nothing it merely claims:
 1. fetch the newest checkpoint; it must be signed by the pinned log key and cosigned by the pinned
    witness policy, and not be older than the bundle's (a smaller tree is a rollback or a fork);
 2. compute the consistency proof from the bundle's checkpoint to it from the log's tiles;
-3. read every entry logged since (entry bundles), and prove each one included in the new checkpoint —
-   a log that hides a withdrawal by serving another entry in its place is caught here;
+3. read every entry logged since (entry bundles) and rebuild the new checkpoint's root from them and
+   the older part of the tree — a log that hides a withdrawal by serving another entry in its place is
+   caught here;
 4. pick the status/v1 entries whose subjects name the bundle's statements, fetch their envelopes, and
    give them, with tlog-proofs built from the tiles, to the pure ``trust.freshness.check_freshness``,
    which verifies signatures, consistency (a fork raises) and inclusion, and reports status changes.
@@ -15,6 +16,7 @@ The steps, each on data the log serves and nothing it merely claims:
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from qualbridge.errors import ProofError, RemoteError
@@ -44,30 +46,55 @@ def fetch_freshness(
     consistency = (  # 2
         merkle.consistency_path(old.size, checkpoint.size, reader) if old.size < checkpoint.size else []
     )
+    entries = client.entries(old.size, checkpoint.size, size=checkpoint.size)
+    _check_entries(entries, old.size, checkpoint.size, checkpoint.root_hash, reader)  # 3
     ours = {s.digest for s in report.statements}
     changes: list[tuple[dsse.Envelope, TlogProof]] = []
-    entries = client.entries(old.size, checkpoint.size, size=checkpoint.size)
     for index, entry in enumerate(entries, start=old.size):
-        path = merkle.inclusion_path(index, checkpoint.size, reader)  # 3
-        try:
-            merkle.verify_inclusion(
-                index, checkpoint.size, merkle.leaf_hash(entry), path, checkpoint.root_hash
-            )
-        except ProofError as exc:
-            raise ProofError(
-                f"entry {index} as the log serves it is not in its own checkpoint: {exc.message}"
-            ) from exc
         digest = _status_change_of(entry, ours)  # 4
-        if digest is not None:
-            try:
-                envelope = client.envelope(digest)
-            except RemoteError as exc:
-                raise RemoteError(
-                    f"entry {index} is a status change of this bundle's statements, but its envelope "
-                    f"cannot be read: {exc.message}"
-                ) from exc
-            changes.append((envelope, TlogProof(index, tuple(path), newer)))
+        if digest is None:
+            continue
+        try:
+            envelope = client.envelope(digest)
+        except RemoteError as exc:
+            raise RemoteError(
+                f"entry {index} is a status change of this bundle's statements, but its envelope "
+                f"cannot be read: {exc.message}"
+            ) from exc
+        path = merkle.inclusion_path(index, checkpoint.size, reader)
+        changes.append((envelope, TlogProof(index, tuple(path), newer)))
     return check_freshness(bundle, report, root, newer=newer, consistency=consistency, changes=changes)
+
+
+def _check_entries(
+    entries: Sequence[bytes], old_size: int, size: int, root_hash: bytes, tiles: merkle.NodeReader
+) -> None:
+    """Raise ProofError unless the served entries ``old_size`` … ``size - 1``, hashed, rebuild the signed
+    root together with the tiles' hashes of the older entries.
+
+    One root over all of them rather than one inclusion proof each: O(entries) hashes. If the root
+    matches, every leaf that went into it is the logged one (collision resistance), so a log cannot
+    hide a status change by serving another entry in its place.
+    """
+    leaves = [merkle.leaf_hash(e) for e in entries]
+    rebuilt: dict[tuple[int, int], bytes] = {}
+
+    def node(level: int, index: int) -> bytes:
+        if (index + 1) << level <= old_size:
+            return tiles(level, index)  # entirely before the new entries
+        if level == 0:
+            return leaves[index - old_size]
+        if (level, index) not in rebuilt:
+            rebuilt[level, index] = merkle.node_hash(
+                node(level - 1, 2 * index), node(level - 1, 2 * index + 1)
+            )
+        return rebuilt[level, index]
+
+    if merkle.tree_root(size, node) != root_hash:
+        raise ProofError(
+            f"the entries the log serves after tree size {old_size} do not rebuild its checkpoint's root: "
+            "an entry was altered or hidden"
+        )
 
 
 def _status_change_of(entry: bytes, statements: set[str]) -> str | None:
