@@ -87,6 +87,21 @@ def test_run_cosigns_then_follows_the_log(setup: tuple[World, FakeLog, Path]) ->
     assert load_state(folder / "state.json")[ORIGIN].size == 300
 
 
+def test_a_cosignature_that_never_arrived_is_sent_again(setup: tuple[World, FakeLog, Path]) -> None:
+    _, fake, folder = setup
+    fake.refuse_cosignatures = True
+    code, out = _run(folder)
+    assert code == 3
+    assert "answered 503" in out
+    assert load_state(folder / "state.json")[ORIGIN].size == 2  # saved before sending, as it must be
+    fake.refuse_cosignatures = False
+    code, out = _run(folder)
+    assert code == 0, out
+    assert f"cosigned {ORIGIN} at tree size 2 (consistent with 2)" in out
+    assert Note.parse(fake.checkpoint).verify([_vkey(folder)])[NAME] is not None
+    assert "nothing new to cosign" in _run(folder)[1]
+
+
 def _forked_log(world: World, size: int) -> TransparencyLog:
     fork = TransparencyLog(MemoryStorage(), origin=ORIGIN, signer=world.log_signer)
     fork.append([f"rewritten {i}".encode() for i in range(size)])

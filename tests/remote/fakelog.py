@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from qualbridge.errors import NoteError
 from qualbridge.trust import intoto
 from qualbridge.trust.bundle import Logged
 from qualbridge.trust.log import TransparencyLog
+from qualbridge.trust.note import Note
 from qualbridge.trust.tiles import TILE_HEIGHT, TILE_WIDTH, parse_path, read_entry_bundle, read_tile
 
 BASE = "http://log.test/log"
@@ -31,6 +33,7 @@ class FakeLog:
     cosignatures: list[bytes] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
     down: bool = False
+    refuse_cosignatures: bool = False
     #: Rewrites entry bundles on their way out: a log that hides an entry by serving another.
     rewrite_entries: Callable[[bytes], bytes] | None = None
 
@@ -52,6 +55,12 @@ class FakeLog:
         if request.method == "POST" and path == "cosignature":
             if request.headers.get("content-type") != "text/plain":
                 return _problem(415, "send the cosigned note as text/plain")
+            if self.refuse_cosignatures:
+                return _problem(503, "try again later")
+            try:
+                self._merge(request.content)
+            except NoteError as exc:
+                return _problem(400, f"not a cosigned checkpoint: {exc}")
             self.cosignatures.append(request.content)
             return httpx.Response(204)
         if request.method != "GET":
@@ -68,6 +77,13 @@ class FakeLog:
         if path.startswith("tile/"):
             return self._tile(path)
         return _problem(404, "not found")
+
+    def _merge(self, cosigned: bytes) -> None:
+        """Serve the checkpoint with the cosignature added, as a log collecting cosignatures does."""
+        served, received = Note.parse(self.checkpoint), Note.parse(cosigned)
+        if served.text == received.text:
+            new = [s.line for s in received.signatures if s.line not in {t.line for t in served.signatures}]
+            self.checkpoint = served.with_signature_lines(new).to_bytes()
 
     def _tile(self, path: str) -> httpx.Response:
         try:

@@ -7,8 +7,9 @@ import pytest
 from qualbridge.errors import InputError, RemoteError
 from qualbridge.remote import LogClient
 from qualbridge.trust import merkle
+from qualbridge.trust.checkpoint import cosign
 from qualbridge.trust.log import MemoryStorage, TransparencyLog
-from qualbridge.trust.note import NoteSigner
+from qualbridge.trust.note import COSIGNATURE_V1, NoteSigner
 from qualbridge.trust.tiles import TileRef
 from tests.trust.scenario import ORIGIN, key
 
@@ -63,8 +64,12 @@ def test_checkpoint_trust_root_and_cosignature_follow_the_contract() -> None:
     fake, client = _served(log)
     assert client.checkpoint() == fake.checkpoint
     assert client.trust_root() == b'{"mediaType": "x"}'
-    client.add_cosignature(b"note\n\n- sig\n")
-    assert fake.cosignatures == [b"note\n\n- sig\n"]
+    cosigned = cosign(fake.checkpoint, NoteSigner("w.example", key("w0"), COSIGNATURE_V1), timestamp=1)
+    client.add_cosignature(cosigned)
+    assert fake.cosignatures == [cosigned]
+    assert fake.checkpoint == cosigned  # the log now serves it with the cosignature
+    with pytest.raises(RemoteError, match=r"answered 400 to POST .*not a cosigned checkpoint"):
+        client.add_cosignature(b"note\n\n- sig\n")
 
 
 def test_failures_are_remote_errors_that_name_the_url() -> None:

@@ -10,7 +10,8 @@ One round (:func:`witness_once`):
 4. write the new state **before** publishing the cosignature, atomically (a crash leaves the old file or
    the new one, never a mix), so that a restarted witness can never cosign a branch of a tree it has
    already cosigned past;
-5. POST the cosigned note to the log.
+5. POST the cosigned note to the log. A checkpoint the log already serves with this witness's
+   cosignature is left alone; the same checkpoint without it (a POST that failed) is cosigned again.
 
 Files: the key folder holds ``witness.key`` (Ed25519, encrypted PKCS#8 PEM) and ``witness.json``
 (name and vkey); the state file is ``{"mediaType": STATE_MEDIA_TYPE, "logs": {origin: {"treeSize",
@@ -33,7 +34,7 @@ from qualbridge.remote.log_client import LogClient
 from qualbridge.trust.checkpoint import Checkpoint, open_checkpoint
 from qualbridge.trust.keys import SigningKey
 from qualbridge.trust.merkle import consistency_path
-from qualbridge.trust.note import COSIGNATURE_V1, NoteSigner, NoteVerifier, check_key_name
+from qualbridge.trust.note import COSIGNATURE_V1, Note, NoteSigner, NoteVerifier, check_key_name
 from qualbridge.trust.witness import TreeHead, Witness
 
 STATE_MEDIA_TYPE: Final = "application/vnd.qualbridge.witness-state.v1+json"
@@ -144,6 +145,12 @@ def _write_atomically(path: Path, data: bytes, *, mode: int) -> None:
 # --- one round -----------------------------------------------------------------------------------------
 
 
+def _carries(note: bytes, witness: Witness) -> bool:
+    """Whether the log already serves ``note`` with this witness's cosignature (a cosignature that
+    never arrived — the POST failed after the state was saved — is sent again: same tree, no risk)."""
+    return witness.verifier.name in Note.parse(note).verify([witness.verifier], require=False)
+
+
 @dataclass(frozen=True, slots=True)
 class Round:
     """What one round did: cosigned a newer checkpoint, or found nothing new."""
@@ -165,7 +172,7 @@ def witness_once(
             f"refusing to cosign: the log's checkpoint has {checkpoint.size} entries but this witness "
             f"already cosigned {latest.size} (a rollback)"
         )
-    if checkpoint.size == latest.size and checkpoint.root_hash == latest.root_hash:
+    if (checkpoint.size, checkpoint.root_hash) == (latest.size, latest.root_hash) and _carries(note, witness):
         return Round("unchanged", checkpoint, latest.size)
     proof = (
         consistency_path(latest.size, checkpoint.size, client.tile_reader(checkpoint.size))
