@@ -222,3 +222,12 @@ def test_verify_imports_nothing_of_the_store_or_the_api(issued: tuple[World, Bun
     assert done.returncode == 0, done.stderr
     assert "IMPORTED []" in done.stderr
     assert json.loads(done.stdout)["ok"] is True
+
+
+def test_steps_are_named_in_chinese_with_lang_zh(issued: tuple[World, Bundle, Path]) -> None:
+    _, _, folder = issued
+    code, out = _verify(folder, "--lang", "zh")
+    assert code == 0, out
+    assert "✓ 1 捆绑包与文件摘要" in out
+    assert "✓ 6 重新运行评估" in out
+    assert "验证通过" in out

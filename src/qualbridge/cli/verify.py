@@ -18,15 +18,52 @@ import typer
 from rich.table import Table
 
 from qualbridge import remote
-from qualbridge.cli._output import JsonOption, console, err_console, exit_code
+from qualbridge.cli._output import JsonOption, LangOption, check_lang, console, err_console, exit_code
 from qualbridge.errors import InputError, QualBridgeError, VerificationError, at
 from qualbridge.evaluation.replay import replay
 from qualbridge.remote.online import fetch_freshness
+from qualbridge.text import Lang, Text
 from qualbridge.trust.bundle import Bundle
 from qualbridge.trust.freshness import Freshness
 from qualbridge.trust.verify import STEPS, TrustRoot, VerificationReport, verify_bundle
 
 TrustRootOption = typer.Option(..., "--trust-root", help="The trust root you pinned (JSON, out of band).")
+
+STEP_NAMES: dict[int, Text] = {
+    1: Text.of(STEPS[1], "捆绑包与文件摘要"),
+    2: Text.of(STEPS[2], "声明签名"),
+    3: Text.of(STEPS[3], "检查点与见证人"),
+    4: Text.of(STEPS[4], "包含证明"),
+    5: Text.of(STEPS[5], "截至检查点的状态"),
+    6: Text.of(STEPS[6], "重新运行评估"),
+}
+SAY = {
+    "verifying": Text.of(
+        "verifying {bundle} against the trust root {root}", "正在依据信任根 {root} 验证 {bundle}"
+    ),
+    "skipped": Text.of("skipped", "已跳过"),
+    "checkpoint": Text.of(
+        "checkpoint: {origin}, tree size {size}, root {root}",
+        "检查点：{origin}，树大小 {size}，根哈希 {root}",
+    ),
+    "cosigned": Text.of("cosigned by {name} at {time}", "见证人 {name} 于 {time} 联署"),
+    "statements": Text.of("statements", "声明"),
+    "columns": Text.of(
+        "statement digest|predicate|issuer|log index|status", "声明摘要|谓词类型|签发方|日志索引|状态"
+    ),
+    "verified": Text.of("[bold green]verified[/]: every step holds", "[bold green]验证通过[/]：每一步均成立"),
+    "online": Text.of(
+        "online: the log's checkpoint at tree size {size} (cosigned by {names}) extends the bundle's",
+        "在线：日志在树大小 {size} 的检查点（见证人 {names} 联署）是本捆绑包检查点的延续",
+    ),
+    "unchanged": Text.of(
+        "no status change of the bundle's statements since its checkpoint",
+        "自捆绑包检查点以来，其声明状态均无变化",
+    ),
+    "changed": Text.of(
+        "statement {digest}… is now {status} (logged later)", "声明 {digest}… 现为 {status}（其后记录）"
+    ),
+}
 
 
 def read_input(path: Path, what: str) -> bytes:
@@ -47,18 +84,18 @@ def _time(ts: int) -> str:
     return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%d %H:%M:%SZ")
 
 
-def render_report(report: VerificationReport) -> None:
+def render_report(report: VerificationReport, lang: Lang) -> None:
     for step in report.steps:
         mark = "[green]✓[/]" if step.status == "passed" else "[yellow]–[/]"
-        suffix = "" if step.status == "passed" else " [yellow](skipped)[/]"
-        console.print(f" {mark} {step.number} {step.name}{suffix}: [dim]{step.detail}[/]")
+        suffix = "" if step.status == "passed" else f" [yellow]({SAY['skipped'](lang)})[/]"
+        console.print(f" {mark} {step.number} {STEP_NAMES[step.number](lang)}{suffix}: [dim]{step.detail}[/]")
     cp = report.checkpoint
     root = base64.b64encode(cp.root_hash).decode("ascii")
-    console.print(f"checkpoint: {cp.origin}, tree size {cp.size}, root {root}")
+    console.print(SAY["checkpoint"].format(origin=cp.origin, size=cp.size, root=root)(lang))
     for name, ts in sorted(report.cosignatures.items()):
-        console.print(f"  cosigned by {name} at {_time(ts)}")
-    table = Table(title="statements", show_lines=False)
-    for col in ("statement digest", "predicate", "issuer", "log index", "status"):
+        console.print("  " + SAY["cosigned"].format(name=name, time=_time(ts))(lang))
+    table = Table(title=SAY["statements"](lang), show_lines=False)
+    for col in SAY["columns"](lang).split("|"):
         table.add_column(col)
     for s in sorted(report.statements, key=lambda s: s.log_index):
         table.add_row(
@@ -71,26 +108,24 @@ def render_report(report: VerificationReport) -> None:
     console.print(table)
 
 
-def render_failure(exc: QualBridgeError) -> None:
+def render_failure(exc: QualBridgeError, lang: Lang) -> None:
     step = exc.step if isinstance(exc, VerificationError) else None
-    if step is not None:
+    if step is not None and step in STEP_NAMES:
         for number in range(1, step):
-            console.print(f" [green]✓[/] {number} {STEPS[number]}")
-        console.print(f" [bold red]✗[/] {step} {STEPS.get(step, '')}")
+            console.print(f" [green]✓[/] {number} {STEP_NAMES[number](lang)}")
+        console.print(f" [bold red]✗[/] {step} {STEP_NAMES[step](lang)}")
     err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
 
 
-def render_freshness(fresh: Freshness) -> None:
+def render_freshness(fresh: Freshness, lang: Lang) -> None:
     names = ", ".join(sorted(fresh.cosignatures))
-    console.print(
-        f"online: the log's checkpoint at tree size {fresh.checkpoint.size} (cosigned by {names}) "
-        "extends the bundle's"
-    )
+    console.print(SAY["online"].format(size=fresh.checkpoint.size, names=names)(lang))
     if not fresh.changed:
-        console.print(" [green]✓[/] no status change of the bundle's statements since its checkpoint")
+        console.print(" [green]✓[/] " + SAY["unchanged"](lang))
     for digest, status in sorted(fresh.changed.items()):
         style = "green" if status == "valid" else "bold red"
-        console.print(f" [{style}]•[/] statement {digest[:16]}… is now [{style}]{status}[/] (logged later)")
+        text = SAY["changed"].format(digest=digest[:16], status=f"[{style}]{status}[/]")(lang)
+        console.print(f" [{style}]•[/] {text}")
 
 
 def freshness_dict(fresh: Freshness) -> dict[str, Any]:
@@ -123,33 +158,36 @@ def register(app: typer.Typer) -> None:
             None, "--online", help="Then ask the log at this base URL (…/log) what changed since."
         ),
         as_json: bool = JsonOption,
+        lang: str = LangOption,
     ) -> None:
         """Verify a bundle offline in numbered steps; --online also asks the log for later changes.
 
         Exit 0 all holds, 1 a step or the online check failed, 2 bad input, 3 the log is unreachable.
         """
+        language = check_lang(lang)
         doc: dict[str, Any] = {}
         try:
             root = TrustRoot.from_bytes(read_input(trust_root, "trust root"), source=str(trust_root))
+            if not as_json:
+                console.print(SAY["verifying"].format(bundle=bundle.name, root=trust_root.name)(language))
             loaded, report = verify_file(bundle, root)
             doc = {"ok": True, **report.to_dict()}
             if not as_json:
-                console.print(f"verifying {bundle.name} against the trust root {trust_root.name}")
-                render_report(report)
+                render_report(report, language)
             if online is not None:
                 with remote.connect(online) as client:
                     fresh = fetch_freshness(client, loaded, report, root)
                 doc["online"] = freshness_dict(fresh)
                 if not as_json:
-                    render_freshness(fresh)
+                    render_freshness(fresh, language)
                 fresh.require_unchanged()
         except QualBridgeError as exc:
             if as_json:
                 _write_json({**failure_dict(exc), **({"report": doc} if doc else {})})
             else:
-                render_failure(exc)
+                render_failure(exc, language)
             raise typer.Exit(exit_code(exc)) from exc
         if as_json:
             _write_json(doc)
         else:
-            console.print("[bold green]verified[/]: every step holds")
+            console.print(SAY["verified"](language))
