@@ -51,7 +51,7 @@ def test_a_genuine_bundle_verifies_with_every_step_shown(issued: tuple[World, Bu
         1,
     ):
         assert f"✓ {number} {name}" in out
-    assert "tree size 7" in out  # six evidence statements and the evaluation
+    assert "tree size 9" in out  # eight evidence statements and the evaluation
     assert "cosigned by witness0.example" in out
     assert "verified" in out
 
@@ -63,8 +63,8 @@ def test_json_is_the_report(issued: tuple[World, Bundle, Path]) -> None:
     doc = json.loads(out)
     assert doc["ok"] is True
     assert [s["status"] for s in doc["steps"]] == ["passed"] * 6
-    assert doc["checkpoint"]["treeSize"] == 7
-    assert sorted(s["logIndex"] for s in doc["statements"]) == list(range(7))
+    assert doc["checkpoint"]["treeSize"] == 9
+    assert sorted(s["logIndex"] for s in doc["statements"]) == list(range(9))
 
 
 def _member(bundle: Bundle, prefix: str) -> str:
@@ -112,7 +112,7 @@ TAMPERS: dict[str, tuple[Tamper, int, str]] = {
     "checkpoint": (
         lambda b: (
             "checkpoint",
-            _swap(b.members["checkpoint"], _after(b.members["checkpoint"], b"\n7\n", 0)),
+            _swap(b.members["checkpoint"], _after(b.members["checkpoint"], b"\n9\n", 0)),
         ),
         3,
         "checkpoint: the signature by qualbridge.example/log/2026 does not verify",
@@ -123,7 +123,7 @@ TAMPERS: dict[str, tuple[Tamper, int, str]] = {
             _swap(b.members[p], b.members[p].index(b"\n", b.members[p].index(b"index ")) + 6),
         ),
         4,
-        "does not lead to the root of tree size 7",
+        "does not lead to the root of tree size 9",
     ),
     "status": (
         lambda b: (

@@ -43,7 +43,7 @@ def test_a_fresh_bundle_passes_online(tmp_path: Path, monkeypatch: pytest.Monkey
     fake = _serve(monkeypatch, FakeLog(world.log, world.witnessed_checkpoint(), world.trust_root.to_bytes()))
     code, out = _online(tmp_path)
     assert code == 0, out
-    assert "online: the log's checkpoint at tree size 8" in out
+    assert "online: the log's checkpoint at tree size 10" in out
     assert "no status change" in out
     assert "GET /log/checkpoint" in fake.requests
     code, out = _online(tmp_path, "--json")
@@ -51,7 +51,7 @@ def test_a_fresh_bundle_passes_online(tmp_path: Path, monkeypatch: pytest.Monkey
     doc = json.loads(out)
     assert doc["ok"] is True
     assert doc["online"] == {
-        "checkpoint": {"origin": world.log.origin, "treeSize": 8},
+        "checkpoint": {"origin": world.log.origin, "treeSize": 10},
         "cosignatures": doc["online"]["cosignatures"],
         "changed": {},
     }
@@ -69,7 +69,7 @@ def test_a_withdrawal_after_export_is_caught(tmp_path: Path, monkeypatch: pytest
     code, out = _online(tmp_path)
     assert code == 1, out
     assert f"statement {evidence.statement.digest[:16]}… is now withdrawn" in out
-    assert "after the bundle's checkpoint, at tree size 9" in out
+    assert "after the bundle's checkpoint, at tree size 11" in out
     code, out = _online(tmp_path, "--json")
     assert code == 1
     doc = json.loads(out)
@@ -88,15 +88,15 @@ def test_a_log_that_hides_the_withdrawal_is_caught(tmp_path: Path, monkeypatch: 
     _serve(monkeypatch, fake)
     code, out = _online(tmp_path)
     assert code == 1
-    assert "the entries the log serves after tree size 7 do not rebuild its checkpoint's root" in out
+    assert "the entries the log serves after tree size 9 do not rebuild its checkpoint's root" in out
 
 
 def _forked(world: World) -> tuple[TransparencyLog, bytes]:
     """Another history, longer than the bundle's, signed with the real log key and cosigned by
     witnesses that were shown only that fork."""
     fork = World()
-    fork.log.append([f"rewritten {i}".encode() for i in range(9)])
-    note = Checkpoint(fork.log.origin, 9, fork.log.root()).sign(world.log_signer)
+    fork.log.append([f"rewritten {i}".encode() for i in range(12)])
+    note = Checkpoint(fork.log.origin, 12, fork.log.root()).sign(world.log_signer)
     return fork.log, cosigned_unseen(note, timestamp=fork.time)
 
 
@@ -112,7 +112,7 @@ def _unwitnessed(world: World) -> tuple[TransparencyLog, bytes]:
 
 REFUSED = {
     "fork": (_forked, "the log forked after the bundle's checkpoint"),
-    "rollback": (_rolled_back, "fewer than the bundle's 7: the log was rolled back or forked"),
+    "rollback": (_rolled_back, "fewer than the bundle's 9: the log was rolled back or forked"),
     "too few witnesses": (_unwitnessed, "0 of 2 required witnesses cosigned"),
 }
 

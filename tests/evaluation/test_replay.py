@@ -25,9 +25,9 @@ def test_a_real_evaluation_is_reproduced_byte_for_byte(tmp_path: Path) -> None:
     evaluations = [s for s in report.statements if s.predicate_type == intoto.EVALUATION]
     assert len(evaluations) == 1
     result = evaluations[0].statement.predicate["result"]
-    # Six raw exports went in; the engine's verdicts came back (not a toy: the profile has many checks).
-    assert len(result["evidence"]) == 6
-    assert len(result["results"]) > 6
+    # Six raw exports and two JSON documents went in; the engine's verdicts came back (not a toy).
+    assert len(result["evidence"]) == 8
+    assert len(result["results"]) > 8
     assert result["as_of"] == CHAMBER_AS_OF.isoformat()
 
 

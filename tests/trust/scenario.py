@@ -261,13 +261,17 @@ CHAMBER_AS_OF = dt.date(2026, 6, 30)
 
 
 def chamber_exports(folder: Path) -> dict[str, tuple[bytes, Mapping[str, Any]]]:
-    """The demo chamber's raw exports (JSON documents have no raw file to re-parse) and their metadata."""
+    """The demo chamber's evidence files with the metadata they are parsed with, as the service signs
+    them: raw exports as uploaded, JSON evidence documents as their canonical JSON (``<sha256>.json``)."""
     vacuum.generate(folder)
-    return {
-        p.name: (p.read_bytes(), read_meta(p.with_name(p.name + ".meta.yaml")))
-        for p in evidence_files([folder])
-        if p.suffix != ".json"
-    }
+    files: dict[str, tuple[bytes, Mapping[str, Any]]] = {}
+    for path in evidence_files([folder]):
+        if path.suffix == ".json":
+            document = canonical_json(load_evidence(path))
+            files[f"{hashlib.sha256(document).hexdigest()}.json"] = (document, {})
+        else:
+            files[path.name] = (path.read_bytes(), read_meta(path.with_name(path.name + ".meta.yaml")))
+    return files
 
 
 def chamber_bundle(folder: Path, *, alter: str | None = None) -> tuple[World, list[Logged], Bundle]:

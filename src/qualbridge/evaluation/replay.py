@@ -7,7 +7,8 @@ nothing it cannot re-derive:
    :class:`~qualbridge.standards.profile.Profile`), read back with ``Profile.model_validate_json``;
 2. each raw evidence file is parsed again, with the metadata its verified evidence statement says it was
    parsed with (``meta``), and the parse must reproduce the signed ``record`` exactly — a record that
-   its raw file does not give is refused, naming the file;
+   its raw file does not give is refused, naming the file (evidence sent as a JSON document is signed
+   as that document's canonical JSON, and read back the same way);
 3. the profile is evaluated against those re-parsed records as of the date the signed result carries,
    and the result's canonical JSON (RFC 8785) is returned for the verifier to compare byte for byte.
 
@@ -25,7 +26,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from qualbridge import ENGINE_VERSION
-from qualbridge.canonical import canonical_json
+from qualbridge.canonical import canonical_json, sha256_hex
 from qualbridge.errors import QualBridgeError, ReproducibilityError, at
 from qualbridge.evaluation.engine import evaluate
 from qualbridge.evidence.models import Evidence
@@ -94,9 +95,12 @@ def _reproduce(name: str, data: bytes, predicate: Mapping[str, Any] | None) -> E
         raise ReproducibilityError(
             "the evidence statement has no record or meta object", where=at(file=name), expected="objects"
         )
-    filename = str(record.get("raw_filename") or name)
+    # A raw export is parsed under its own file name (parsers read it, and record it); evidence sent as
+    # a JSON document has no raw file: the signed file is the document, named like one (``….json``).
+    is_raw = record.get("raw_digest") == f"sha256:{sha256_hex(data)}"
+    filename = str(record.get("raw_filename") or name) if is_raw else name
     if Path(filename).name != filename or filename in (".", "..") or "\x00" in filename:
-        raise ReproducibilityError(f"the signed raw file name {filename!r} is not a plain file name")
+        raise ReproducibilityError(f"the signed file name {filename!r} is not a plain file name")
     kind = record.get("kind")
     with tempfile.TemporaryDirectory(prefix="qualbridge-replay-") as folder:
         path = Path(folder) / filename
