@@ -4,7 +4,7 @@ import hashlib
 
 import pytest
 
-from qualbridge.errors import InputError, RemoteError
+from qualbridge.errors import InputError, LogUnavailableError
 from qualbridge.remote import LogClient
 from qualbridge.trust import merkle
 from qualbridge.trust.checkpoint import cosign
@@ -68,18 +68,22 @@ def test_checkpoint_trust_root_and_cosignature_follow_the_contract() -> None:
     client.add_cosignature(cosigned)
     assert fake.cosignatures == [cosigned]
     assert fake.checkpoint == cosigned  # the log now serves it with the cosignature
-    with pytest.raises(RemoteError, match=r"answered 400 to POST .*not a cosigned checkpoint"):
+    with pytest.raises(LogUnavailableError, match=r"answered 400 to POST .*not a cosigned checkpoint"):
         client.add_cosignature(b"note\n\n- sig\n")
 
 
 def test_failures_are_remote_errors_that_name_the_url() -> None:
     fake, client = _served(_log(3))
-    with pytest.raises(RemoteError, match=r"answered 404 to GET http://log.test/log/envelopes/.*no status"):
+    with pytest.raises(
+        LogUnavailableError, match=r"answered 404 to GET http://log.test/log/envelopes/.*no status"
+    ):
         client.envelope(hashlib.sha256(b"x").hexdigest())
-    with pytest.raises(RemoteError, match=r"answered 404 .*tile/1/000"):
+    with pytest.raises(LogUnavailableError, match=r"answered 404 .*tile/1/000"):
         client.tile(TileRef(1, 0))
     fake.down = True
-    with pytest.raises(RemoteError, match=r"cannot reach the log: GET http://log.test/log/checkpoint"):
+    with pytest.raises(
+        LogUnavailableError, match=r"cannot reach the log: GET http://log.test/log/checkpoint"
+    ):
         client.checkpoint()
 
 

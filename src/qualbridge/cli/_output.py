@@ -22,7 +22,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from qualbridge.errors import EngineError, QualBridgeError, RemoteError, VerificationError
+from qualbridge.errors import EngineError, LogUnavailableError, QualBridgeError, VerificationError
 from qualbridge.text import Lang
 
 console = Console()
@@ -42,7 +42,7 @@ def exit_code(exc: QualBridgeError) -> int:
     failed check), a remote log out of reach 3 (nothing was proven), any other error the caller's input."""
     if isinstance(exc, EngineError | VerificationError):
         return EXIT_FAILED_CHECK
-    if isinstance(exc, RemoteError):
+    if isinstance(exc, LogUnavailableError):
         return EXIT_UNAVAILABLE
     return EXIT_BAD_INPUT
 

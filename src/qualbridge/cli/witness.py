@@ -19,7 +19,7 @@ import typer
 from qualbridge import remote
 from qualbridge.cli._output import JsonOption, console, err_console, exit_code
 from qualbridge.cli.verify import TrustRootOption, read_input
-from qualbridge.errors import InputError, QualBridgeError, RemoteError, at
+from qualbridge.errors import InputError, LogUnavailableError, QualBridgeError, at
 from qualbridge.remote.log_client import LogClient
 from qualbridge.remote.witnessing import (
     Round,
@@ -143,7 +143,7 @@ def _rounds(
         try:
             done = witness_once(client, witness, root.log, state_path=state, timestamp=int(time.time()))
             _report(done, as_json=as_json)
-        except RemoteError as exc:
+        except LogUnavailableError as exc:
             if interval is None:
                 raise
             _fail(exc, as_json=as_json)

@@ -15,7 +15,7 @@ The contract, under a log's base URL (e.g. ``https://qualbridge.example/log``):
 Nothing the log serves is trusted: checkpoints are verified against pinned keys, and proofs are computed
 here from tiles (:class:`~qualbridge.trust.tiles.TileReader`) and verified against signed roots, so a log
 that serves a wrong tile is caught by the proof, not believed. Transport failures and answers outside the
-contract become :class:`~qualbridge.errors.RemoteError`.
+contract become :class:`~qualbridge.errors.LogUnavailableError`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import Final
 
 import httpx
 
-from qualbridge.errors import InputError, RemoteError, at
+from qualbridge.errors import InputError, LogUnavailableError, at
 from qualbridge.trust.dsse import Envelope
 from qualbridge.trust.merkle import HASH_SIZE
 from qualbridge.trust.tiles import TILE_WIDTH, TileReader, TileRef, entry_bundles_for_size, parse_entry_bundle
@@ -77,11 +77,11 @@ class LogClient:
                 headers={"Content-Type": "text/plain"} if body is not None else None,
             )
         except httpx.HTTPError as exc:
-            raise RemoteError(f"cannot reach the log: {method} {url}: {exc}") from exc
+            raise LogUnavailableError(f"cannot reach the log: {method} {url}: {exc}") from exc
         if missing_ok and response.status_code == 404:
             raise _GoneError(url)
         if not response.is_success:
-            raise RemoteError(
+            raise LogUnavailableError(
                 f"the log answered {response.status_code} to {method} {url}{_problem(response)}"
             )
         return response.content
@@ -110,7 +110,7 @@ class LogClient:
         def fetch(ref: TileRef) -> bytes:
             data = self.tile(ref)
             if len(data) != ref.width * HASH_SIZE:
-                raise RemoteError(
+                raise LogUnavailableError(
                     f"the log served {len(data)} bytes for {ref.path}, expected {ref.width * HASH_SIZE}"
                 )
             return data
@@ -133,9 +133,13 @@ class LogClient:
             try:
                 bundle = parse_entry_bundle(self.tile(ref))
             except ValueError as exc:
-                raise RemoteError(f"the log served a malformed entry bundle {ref.path}: {exc}") from exc
+                raise LogUnavailableError(
+                    f"the log served a malformed entry bundle {ref.path}: {exc}"
+                ) from exc
             if len(bundle) != ref.width:
-                raise RemoteError(f"the log's {ref.path} holds {len(bundle)} entries, expected {ref.width}")
+                raise LogUnavailableError(
+                    f"the log's {ref.path} holds {len(bundle)} entries, expected {ref.width}"
+                )
             first = index * TILE_WIDTH
             found += bundle[max(start - first, 0) : end - first]
         return found

@@ -19,7 +19,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from qualbridge.errors import ProofError, RemoteError
+from qualbridge.errors import LogUnavailableError, ProofError
 from qualbridge.remote.log_client import LogClient
 from qualbridge.trust import dsse, intoto, merkle
 from qualbridge.trust.bundle import Bundle
@@ -56,8 +56,8 @@ def fetch_freshness(
             continue
         try:
             envelope = client.envelope(digest)
-        except RemoteError as exc:
-            raise RemoteError(
+        except LogUnavailableError as exc:
+            raise LogUnavailableError(
                 f"entry {index} is a status change of this bundle's statements, but its envelope "
                 f"cannot be read: {exc.message}"
             ) from exc
