@@ -41,3 +41,15 @@ def test_an_altered_entry_anywhere_after_the_bundle_is_caught() -> None:
     fake.rewrite_entries = lambda data: data.replace(b"other kind 417", b"other kind 999")
     with pytest.raises(ProofError, match="do not rebuild its checkpoint's root"):
         fetch_freshness(LogClient(BASE, transport=fake.transport), bundle, report, world.trust_root)
+
+
+def test_a_log_that_has_not_grown_changes_nothing() -> None:
+    world = World()
+    evidence, evaluation = world.issue_report()
+    checkpoint = world.witnessed_checkpoint()
+    bundle = world.bundle([evidence, evaluation], checkpoint)
+    report = verify_bundle(bundle, world.trust_root, rerun=rerun)
+    fake = FakeLog(world.log, checkpoint, world.trust_root.to_bytes())
+    fresh = fetch_freshness(LogClient(BASE, transport=fake.transport), bundle, report, world.trust_root)
+    assert (fresh.checkpoint.size, fresh.changed) == (2, {})
+    assert fake.requests == ["GET /log/checkpoint"]  # nothing to prove, nothing fetched

@@ -113,8 +113,8 @@ def run_cmd(
 ) -> None:
     """Fetch the log's checkpoint, check it extends the last one cosigned, cosign and send it.
 
-    Refuses (exit 1, nothing cosigned) a fork or a rollback; exit 3 when the log cannot be reached (with
-    --interval, an unreachable log is retried at the next round).
+    Refuses (exit 1, nothing cosigned) a fork or a rollback. Exit 3 when the log cannot be reached; an
+    unreachable log is retried at the next round when running with --interval.
     """
     try:
         if once and interval is not None:

@@ -47,7 +47,8 @@ def fetch_freshness(
         merkle.consistency_path(old.size, checkpoint.size, reader) if old.size < checkpoint.size else []
     )
     entries = client.entries(old.size, checkpoint.size, size=checkpoint.size)
-    _check_entries(entries, old.size, checkpoint.size, checkpoint.root_hash, reader)  # 3
+    if entries:  # the same size: check_freshness requires the same root
+        _check_entries(entries, old.size, checkpoint.size, checkpoint.root_hash, reader)  # 3
     ours = {s.digest for s in report.statements}
     changes: list[tuple[dsse.Envelope, TlogProof]] = []
     for index, entry in enumerate(entries, start=old.size):
