@@ -113,8 +113,7 @@ def run_cmd(
 ) -> None:
     """Fetch the log's checkpoint, check it extends the last one cosigned, cosign and send it.
 
-    Refuses (exit 1, nothing cosigned) a fork or a rollback. Exit 3 when the log cannot be reached; an
-    unreachable log is retried at the next round when running with --interval.
+    Refuses a fork or a rollback (exit 1, nothing cosigned); exit 3: log unreachable (--interval retries).
     """
     try:
         if once and interval is not None:
