@@ -81,3 +81,27 @@ def test_another_engine_version_is_named(tmp_path: Path) -> None:
     job = EvaluationInput(evaluation.digest, predicate, {}, b"{}")
     with pytest.raises(ReproducibilityError, match=r"signed by engine 'qualbridge-engine/9\.9\.9'"):
         replay(job)
+
+
+def test_a_raw_file_that_does_not_parse_with_its_signed_metadata_is_named(tmp_path: Path) -> None:
+    world, bundle = issued(tmp_path)
+    jobs: list[EvaluationInput] = []
+
+    def keep(job: EvaluationInput) -> bytes:
+        jobs.append(job)
+        return replay(job)
+
+    verify_bundle(bundle, world.trust_root, rerun=keep)
+    (job,) = jobs
+    # Without its metadata the leak report says neither who issued it nor what was tested.
+    stripped = {**job.evidence_predicates["helium-leak.txt"], "meta": {}}
+    broken = EvaluationInput(
+        job.statement_digest,
+        job.predicate,
+        job.evidence,
+        job.profile,
+        {**job.evidence_predicates, "helium-leak.txt": stripped},
+    )
+    with pytest.raises(ReproducibilityError, match="no longer parses with its signed metadata") as caught:
+        replay(broken)
+    assert caught.value.where.file == "helium-leak.txt"

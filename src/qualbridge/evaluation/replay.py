@@ -65,7 +65,8 @@ def _profile(job: EvaluationInput) -> Profile:
             f"the signed profile file is not a resolved profile: {exc.errors()[0]['msg']}",
             expected="canonical JSON of a resolved profile",
         ) from exc
-    named = job.predicate.get("profile", {})
+    named = job.predicate.get("profile")
+    named = named if isinstance(named, Mapping) else {}
     if (named.get("id"), str(named.get("version"))) != (profile.id, str(profile.version)):
         raise ReproducibilityError(
             f"the profile file is {profile.ref}; "
@@ -107,8 +108,11 @@ def _reproduce(name: str, data: bytes, predicate: Mapping[str, Any] | None) -> E
         path.write_bytes(data)
         try:
             parsed = load_evidence(path, kind=kind if isinstance(kind, str) else None, meta=meta)
-        except QualBridgeError as exc:
-            message = exc.message.replace(str(path), filename)
+        except Exception as exc:
+            # Whatever a parser raises on these bytes, the signed record is not reproduced: say so.
+            message = (exc.message if isinstance(exc, QualBridgeError) else str(exc)).replace(
+                str(path), filename
+            )
             raise ReproducibilityError(
                 f"the raw file no longer parses with its signed metadata: {message}", where=at(file=name)
             ) from exc
