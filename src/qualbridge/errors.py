@@ -18,6 +18,8 @@
     ├── VerificationError     a signature, proof or bundle does not verify; carries the failed step
     │   ├── BundleError, DigestError, SignatureError, KeyValidityError
     │   └── NoteError, WitnessPolicyError, ProofError, StatusError, ReproducibilityError
+    ├── LogUnavailableError   a transparency log cannot be reached over HTTP, or answers outside its
+    │                         contract (CLI exit 3: nothing was proven either way)
     └── EngineError           a malfunction of QualBridge itself (a bug, never the caller's fault)
         └── LogIntegrityError an append or checkpoint would break the log's append-only promise
 
@@ -225,6 +227,12 @@ class StatusError(VerificationError):
 
 class ReproducibilityError(VerificationError):
     """Re-running an evaluation does not reproduce the signed result byte for byte."""
+
+
+class LogUnavailableError(QualBridgeError):
+    """A transparency log read over HTTP cannot be reached or answers outside its contract: nothing was
+    proven either way, so it is neither a failed check nor the caller's input.
+    Signed or proven data that a log serves and that does not verify is a VerificationError instead."""
 
 
 @dataclass(eq=False)

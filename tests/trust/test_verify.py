@@ -179,17 +179,7 @@ def test_a_snapshot_for_another_checkpoint_is_refused() -> None:
     world = World()
     evidence, evaluation = world.issue_report()
     old = world.witnessed_checkpoint()
-    world.attest(
-        intoto.share_grant_statement(
-            intoto.Subject.of("package", b"pkg"),
-            assigner=LAB,
-            assignee="fab.example",
-            purpose="qualification",
-            expires_at="2027-01-01T00:00:00Z",
-            issued_at="2026-03-02T00:00:00Z",
-        ),
-        world.lab,
-    )
+    world.share_grant()
     new = world.witnessed_checkpoint()
     stale = world.bundle([evidence, evaluation], old)
     fresh = world.bundle([evidence, evaluation], new)

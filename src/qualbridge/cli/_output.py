@@ -22,6 +22,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from qualbridge.errors import EngineError, LogUnavailableError, QualBridgeError, VerificationError
 from qualbridge.text import Lang
 
 console = Console()
@@ -33,6 +34,17 @@ LangOption = typer.Option("en", "--lang", help="Language of messages: en or zh."
 EXIT_OK = 0
 EXIT_FAILED_CHECK = 1
 EXIT_BAD_INPUT = 2
+EXIT_UNAVAILABLE = 3
+
+
+def exit_code(exc: QualBridgeError) -> int:
+    """The one mapping of errors to exit codes: a malfunction or a failed verification is 1 (like a
+    failed check), a remote log out of reach 3 (nothing was proven), any other error the caller's input."""
+    if isinstance(exc, EngineError | VerificationError):
+        return EXIT_FAILED_CHECK
+    if isinstance(exc, LogUnavailableError):
+        return EXIT_UNAVAILABLE
+    return EXIT_BAD_INPUT
 
 
 def to_jsonable(value: Any) -> Any:

@@ -1,6 +1,7 @@
 """Entry point: builds the Typer app from the command-group modules and maps errors to exit codes.
 
-Exit codes: 0 success; 1 a check whose verdict is not a pass; 2 bad input (file, row, field named).
+Exit codes: 0 success; 1 a check whose verdict is not a pass, or a verification that fails; 2 bad input
+(file, row, field named); 3 a remote log that cannot be reached (nothing was proven either way).
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ import sys
 import typer
 
 from qualbridge import __version__
-from qualbridge.cli._output import EXIT_BAD_INPUT, err_console
-from qualbridge.errors import EngineError, QualBridgeError
+from qualbridge.cli._output import err_console, exit_code
+from qualbridge.errors import QualBridgeError
 
 app = typer.Typer(
     name="qualbridge",
@@ -23,7 +24,19 @@ app = typer.Typer(
 )
 
 # Each module defines `register(app)`; order is the order of `qualbridge --help`.
-_GROUPS = ("evaluate", "profiles", "evidence", "iso14644", "iso8573", "schema", "demo", "serve", "db")
+_GROUPS = (
+    "evaluate",
+    "profiles",
+    "evidence",
+    "iso14644",
+    "iso8573",
+    "schema",
+    "verify",
+    "witness",
+    "demo",
+    "serve",
+    "db",
+)
 
 
 def _version(value: bool) -> None:
@@ -51,4 +64,4 @@ def main() -> None:
         app()
     except QualBridgeError as exc:
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        sys.exit(1 if isinstance(exc, EngineError) else EXIT_BAD_INPUT)
+        sys.exit(exit_code(exc))

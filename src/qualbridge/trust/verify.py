@@ -154,12 +154,18 @@ class TrustRoot:
 
 @dataclass(frozen=True, slots=True)
 class EvaluationInput:
-    """What a re-run gets: the signed evaluation predicate and the bundle's files it names."""
+    """What a re-run gets: the signed evaluation predicate and the bundle's files it names.
+
+    ``evidence`` maps each evidence file's name (from the evaluation's signed subjects) to its bytes;
+    ``evidence_predicates`` maps the same names to the predicate of the verified evidence statement that
+    attests the file (its ``record`` and the ``meta`` it was parsed with), where the bundle has one.
+    """
 
     statement_digest: str
     predicate: Mapping[str, Any]
     evidence: Mapping[str, bytes]
     profile: bytes
+    evidence_predicates: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 Rerun = Callable[[EvaluationInput], bytes]
@@ -219,7 +225,9 @@ def _step(number: int, where: str | None = None) -> Iterator[None]:
     except VerificationError as exc:
         if exc.step is not None:
             raise
-        raise type(exc)(exc.message, where=exc.where, expected=exc.expected, step=number) from exc
+        # Name the bundle member being checked when the error does not name a place itself.
+        place = exc.where if str(exc.where) else at(file=where)
+        raise type(exc)(exc.message, where=place, expected=exc.expected, step=number) from exc
     except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
         raise _STEP_ERRORS[number](f"{type(exc).__name__}: {exc}", where=at(file=where), step=number) from exc
 
@@ -419,14 +427,17 @@ def _rerun_evaluations(state: _State, rerun: Rerun | None) -> None:
         )
         return
     files = {f.sha256: state.bundle.members[f.path] for f in state.bundle.manifest.files}
+    attested = _evidence_predicates(state)
     for digest, statement in evaluations.items():
         with _step(6, f"attestations/{digest}.dsse.json"):
             predicate = statement.predicate
             # File names come from the signed subjects, not from the (unsigned) manifest.
             names = {s.sha256: s.name for s in statement.subjects}
             evidence = {names[d]: files[d] for d in predicate["evidence"]}
+            predicates = {names[d]: attested[d] for d in predicate["evidence"] if d in attested}
             profile = files[predicate["profile"]["sha256"]]
-            produced = rerun(EvaluationInput(digest, predicate, evidence, profile))
+            job = EvaluationInput(digest, predicate, evidence, profile, predicates)
+            produced = rerun(job)
             signed = canonical_json(predicate["result"])
             if produced != signed or intoto.sha256_hex(signed) != predicate["resultSha256"]:
                 raise ReproducibilityError(
@@ -436,3 +447,20 @@ def _rerun_evaluations(state: _State, rerun: Rerun | None) -> None:
                     expected="a byte-identical canonical result",
                 )
     state.passed(6, f"{len(evaluations)} evaluations reproduced byte for byte")
+
+
+def _evidence_predicates(state: _State) -> dict[str, Mapping[str, Any]]:
+    """File digest → the predicate of the verified evidence statement attesting it (one per file)."""
+    found: dict[str, Mapping[str, Any]] = {}
+    for digest, statement in state.statements.items():
+        if statement.predicate_type != intoto.EVIDENCE:
+            continue
+        for subject in statement.subjects:
+            known = found.setdefault(subject.sha256, statement.predicate)
+            if canonical_json(known) != canonical_json(statement.predicate):
+                raise ReproducibilityError(
+                    f"file {subject.name!r} is attested by two evidence statements with different records "
+                    f"(one is {digest[:16]}…): the re-run cannot tell which to reproduce",
+                    step=6,
+                )
+    return found
