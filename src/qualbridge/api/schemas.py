@@ -261,13 +261,26 @@ ProfileRefText = Annotated[
 ]
 
 
+EvidenceIdText = Annotated[
+    str, Field(pattern=r"^sha256:[0-9a-f]{64}$", description="Content id: sha256:<hex>")
+]
+
+
 class EvaluationIn(Request):
     profile: ProfileRefText
     as_of: IsoDate | None = Field(default=None, description="Date for expiry checks (default: today, UTC)")
+    evidence: list[EvidenceIdText] | None = Field(
+        default=None,
+        max_length=5_000,
+        description="Evaluate only these evidence ids of the product (default: all, own and inherited)",
+    )
 
 
 class RerunIn(Request):
     as_of: IsoDate | None = Field(default=None, description="Default: the first evaluation's date")
+    evidence: list[EvidenceIdText] | None = Field(
+        default=None, max_length=5_000, description="Evaluate only these evidence ids (default: all)"
+    )
 
 
 class EvaluationSummaryOut(Response):
@@ -289,10 +302,6 @@ class EvaluationOut(EvaluationSummaryOut):
 
 
 # --- packages and shares -------------------------------------------------------------------------------
-
-EvidenceIdText = Annotated[
-    str, Field(pattern=r"^sha256:[0-9a-f]{64}$", description="Content id: sha256:<hex>")
-]
 
 
 class PackageIn(Request):

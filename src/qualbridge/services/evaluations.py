@@ -30,7 +30,7 @@ from qualbridge.services.products import owned_product, visible_product
 from qualbridge.services.profiles import resolve_published
 from qualbridge.services.records import Page, Record
 from qualbridge.services.uow import UnitOfWork
-from qualbridge.store.models import Evaluation, EvaluationInput
+from qualbridge.store.models import Evaluation, EvaluationInput, Evidence
 from qualbridge.store.repos.evidence import EvidenceFilter
 
 #: More evidence than any one product's qualification holds; a bound on the memory one request takes.
@@ -87,12 +87,32 @@ def _own(uow: UnitOfWork, actor: Actor, evaluation_id: uuid.UUID) -> Evaluation:
     return row
 
 
+def _chosen(rows: list[Evidence], evidence: Sequence[str] | None) -> list[Evidence]:
+    """The rows named in ``evidence`` (all of them when None); a name not on the product is not found."""
+    if evidence is None:
+        return rows
+    by_id = {row.content_id: row for row in rows}
+    missing = [e for e in evidence if e not in by_id]
+    if missing:
+        raise NotFoundError(f"no evidence {missing[0]} on this product", at(field="evidence"))
+    return [by_id[e] for e in dict.fromkeys(evidence)]
+
+
 def run_evaluation(
-    ctx: Context, actor: Actor, product_id: uuid.UUID, *, profile: str, as_of: dt.date | None = None
+    ctx: Context,
+    actor: Actor,
+    product_id: uuid.UUID,
+    *,
+    profile: str,
+    as_of: dt.date | None = None,
+    evidence: Sequence[str] | None = None,
 ) -> EvaluationRecord:
-    """Evaluate the product's evidence (own and inherited) against a published profile (``id`` for the
-    latest version, or ``id@version``) as of ``as_of`` (default: today, UTC)."""
+    """Evaluate the product's evidence (own and inherited; only the content ids in ``evidence`` when
+    given) against a published profile (``id`` for the latest version, or ``id@version``) as of
+    ``as_of`` (default: today, UTC)."""
     authorize(actor, "evaluations.run")
+    if evidence is not None and len(evidence) > MAX_EVIDENCE:
+        raise InputError(f"at most {MAX_EVIDENCE} pieces of evidence are evaluated", at(field="evidence"))
     when = as_of or ctx.clock().date()
     with ctx.transaction() as uow:
         owned_product(uow, actor, product_id)
@@ -105,7 +125,7 @@ def run_evaluation(
                 f"the product has {page.total} pieces of evidence; at most {MAX_EVIDENCE} are evaluated",
                 at(field="product_id"),
             )
-        rows = [row for row, _blob, _origin, _depth in page.items]
+        rows = _chosen([row for row, _blob, _origin, _depth in page.items], evidence)
         values = [evidence_adapter.validate_python(row.document) for row in rows]
     result = evaluate(resolved, values, as_of=when)
     canonical = result.canonical()
@@ -144,10 +164,16 @@ def run_evaluation(
 
 
 def rerun(
-    ctx: Context, actor: Actor, evaluation_id: uuid.UUID, *, as_of: dt.date | None = None
+    ctx: Context,
+    actor: Actor,
+    evaluation_id: uuid.UUID,
+    *,
+    as_of: dt.date | None = None,
+    evidence: Sequence[str] | None = None,
 ) -> EvaluationRecord:
     """Evaluate again, as a new evaluation: the same profile version and (unless given) the same
-    ``as_of``, on the product's evidence as it is now. Unchanged evidence gives the same digest."""
+    ``as_of``, on the product's evidence as it is now (or the content ids in ``evidence``). Unchanged
+    evidence gives the same digest."""
     authorize(actor, "evaluations.run")
     with ctx.transaction() as uow:
         first = summary(_own(uow, actor, evaluation_id))
@@ -157,6 +183,7 @@ def rerun(
         first.product_id,
         profile=f"{first.profile_id}@{first.profile_version}",
         as_of=as_of or first.as_of,
+        evidence=evidence,
     )
 
 

@@ -9,7 +9,9 @@ and, through it, only the package's evidence, their raw files and its evaluation
 Every read by a fab of shared data is recorded in the audit trail in the same transaction as the read
 (who: organization and user; what; when), and the vendor can read that trail for each package.
 An included evaluation is shared as it is: its result names (by content id, kind, issuer and date)
-every evidence it considered.
+every evidence it considered. So a package may only include an evaluation whose evidence is all in the
+package; anything else would show the fab what the vendor chose not to share
+(:class:`~qualbridge.errors.WithheldEvidenceError`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from qualbridge.errors import InputError, NotFoundError, at
+from qualbridge.errors import InputError, NotFoundError, WithheldEvidenceError, at
 from qualbridge.services import _checks, audit
 from qualbridge.services.actor import Actor
 from qualbridge.services.authz import authorize
@@ -42,6 +44,7 @@ from qualbridge.services.records import EvidenceRecord, EvidenceSummary, Page, P
 from qualbridge.services.uow import UnitOfWork
 from qualbridge.store.models import (
     AuditEvent,
+    Evaluation,
     Evidence,
     Package,
     PackageEvaluation,
@@ -180,6 +183,35 @@ def _unique(values: Sequence[Any], field: str) -> list[Any]:
     return list(dict.fromkeys(values))
 
 
+def _chosen_evaluations(
+    uow: UnitOfWork,
+    actor: Actor,
+    product_id: uuid.UUID,
+    evaluation_ids: Sequence[uuid.UUID],
+    *,
+    packaged: set[str],
+) -> list[Evaluation]:
+    """The evaluations, each of the product and reading only evidence the package holds."""
+    chosen = []
+    for evaluation_id in evaluation_ids:
+        row = uow.evaluations.get(evaluation_id)
+        if row is None or row.org_id != actor.org_id or row.product_id != product_id:
+            raise NotFoundError(f"no evaluation {evaluation_id} of this product", at(field="evaluations"))
+        missing = [e.content_id for e in uow.evaluations.inputs(row.id) if e.content_id not in packaged]
+        if missing:
+            raise WithheldEvidenceError(
+                f"evaluation {evaluation_id} considered evidence the package leaves out "
+                f"({', '.join(missing)}): sharing it would show the fab that evidence's id, kind, issuer "
+                "and date. Add that evidence to the package, or run an evaluation on the package's "
+                "evidence only and include that one",
+                at(field="evaluations"),
+                evaluation_id=str(evaluation_id),
+                missing=tuple(missing),
+            )
+        chosen.append(row)
+    return chosen
+
+
 def create_package(
     ctx: Context,
     actor: Actor,
@@ -209,12 +241,7 @@ def create_package(
         missing = [e for e in evidence_ids if e not in on_product]
         if missing:
             raise NotFoundError(f"no evidence {missing[0]} on this product", at(field="evidence"))
-        chosen = []
-        for evaluation_id in evaluation_ids:
-            row = uow.evaluations.get(evaluation_id)
-            if row is None or row.org_id != actor.org_id or row.product_id != product_id:
-                raise NotFoundError(f"no evaluation {evaluation_id} of this product", at(field="evaluations"))
-            chosen.append(row)
+        chosen = _chosen_evaluations(uow, actor, product_id, evaluation_ids, packaged=set(evidence_ids))
         now = ctx.clock()
         package = Package(
             vendor_org_id=actor.org_id,

@@ -30,7 +30,9 @@ def run(
 ) -> EvaluationOut:
     """Evaluate the product's evidence, own and inherited, against a published profile; the result is
     stored with the profile version and the engine version (409: the profile is a draft)."""
-    record = evaluations.run_evaluation(ctx, actor, product_id, profile=body.profile, as_of=body.as_of)
+    record = evaluations.run_evaluation(
+        ctx, actor, product_id, profile=body.profile, as_of=body.as_of, evidence=body.evidence
+    )
     return _created(record, response)
 
 
@@ -67,5 +69,6 @@ def rerun(
 ) -> EvaluationOut:
     """Evaluate again as a new evaluation: the same profile version and as_of, today's evidence. The
     same evidence gives the same digest."""
-    record = evaluations.rerun(ctx, actor, evaluation_id, as_of=(body or RerunIn()).as_of)
+    body = body or RerunIn()
+    record = evaluations.rerun(ctx, actor, evaluation_id, as_of=body.as_of, evidence=body.evidence)
     return _created(record, response)
