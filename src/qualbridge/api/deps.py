@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Header, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from qualbridge.errors import AuthError
@@ -74,3 +74,9 @@ def _idempotency_key(
 
 
 IdempotencyKeyDep = Annotated[str | None, Depends(_idempotency_key)]
+
+
+def mark_replay(response: Response, replayed: bool) -> None:
+    """Tell the client its retry got the stored answer of the first request with this key."""
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"

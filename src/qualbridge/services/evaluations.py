@@ -26,6 +26,7 @@ from qualbridge.services import audit
 from qualbridge.services.actor import Actor
 from qualbridge.services.authz import authorize
 from qualbridge.services.context import Context
+from qualbridge.services.idempotency import Guard, Once, replayed, write_once
 from qualbridge.services.products import owned_product, visible_product
 from qualbridge.services.profiles import resolve_published
 from qualbridge.services.records import Page, Record
@@ -110,9 +111,47 @@ def run_evaluation(
     """Evaluate the product's evidence (own and inherited; only the content ids in ``evidence`` when
     given) against a published profile (``id`` for the latest version, or ``id@version``) as of
     ``as_of`` (default: today, UTC)."""
+    return run_evaluation_once(ctx, actor, product_id, profile=profile, as_of=as_of, evidence=evidence).record
+
+
+def run_evaluation_once(
+    ctx: Context,
+    actor: Actor,
+    product_id: uuid.UUID,
+    *,
+    profile: str,
+    as_of: dt.date | None = None,
+    evidence: Sequence[str] | None = None,
+    idempotency_key: str | None = None,
+) -> Once[EvaluationRecord]:
+    """:func:`run_evaluation`, answered from the stored response when ``idempotency_key`` was used."""
     authorize(actor, "evaluations.run")
+    request = {"product_id": str(product_id), "profile": profile, **_asked(as_of, evidence)}
+    guard = Guard.of(idempotency_key, "evaluation.run", request)
+    return _run(ctx, actor, product_id, profile=profile, as_of=as_of, evidence=evidence, guard=guard)
+
+
+def _asked(as_of: dt.date | None, evidence: Sequence[str] | None) -> dict[str, Any]:
+    return {
+        "as_of": as_of.isoformat() if as_of else None,
+        "evidence": list(evidence) if evidence is not None else None,
+    }
+
+
+def _run(
+    ctx: Context,
+    actor: Actor,
+    product_id: uuid.UUID,
+    *,
+    profile: str,
+    as_of: dt.date | None,
+    evidence: Sequence[str] | None,
+    guard: Guard,
+) -> Once[EvaluationRecord]:
     if evidence is not None and len(evidence) > MAX_EVIDENCE:
         raise InputError(f"at most {MAX_EVIDENCE} pieces of evidence are evaluated", at(field="evidence"))
+    if (found := replayed(ctx, actor, guard, EvaluationRecord)) is not None:
+        return found  # before the evaluation itself, which is the slow part
     when = as_of or ctx.clock().date()
     with ctx.transaction() as uow:
         owned_product(uow, actor, product_id)
@@ -160,7 +199,7 @@ def run_evaluation(
         )
         return evaluation_record(uow, row)
 
-    return ctx.write(work)
+    return write_once(ctx, actor, guard, EvaluationRecord, work)
 
 
 def rerun(
@@ -174,16 +213,34 @@ def rerun(
     """Evaluate again, as a new evaluation: the same profile version and (unless given) the same
     ``as_of``, on the product's evidence as it is now (or the content ids in ``evidence``). Unchanged
     evidence gives the same digest."""
+    return rerun_once(ctx, actor, evaluation_id, as_of=as_of, evidence=evidence).record
+
+
+def rerun_once(
+    ctx: Context,
+    actor: Actor,
+    evaluation_id: uuid.UUID,
+    *,
+    as_of: dt.date | None = None,
+    evidence: Sequence[str] | None = None,
+    idempotency_key: str | None = None,
+) -> Once[EvaluationRecord]:
+    """:func:`rerun`, answered from the stored response when ``idempotency_key`` was used."""
     authorize(actor, "evaluations.run")
+    request = {"evaluation_id": str(evaluation_id), **_asked(as_of, evidence)}
+    guard = Guard.of(idempotency_key, "evaluation.rerun", request)
+    if (found := replayed(ctx, actor, guard, EvaluationRecord)) is not None:
+        return found
     with ctx.transaction() as uow:
         first = summary(_own(uow, actor, evaluation_id))
-    return run_evaluation(
+    return _run(
         ctx,
         actor,
         first.product_id,
         profile=f"{first.profile_id}@{first.profile_version}",
         as_of=as_of or first.as_of,
         evidence=evidence,
+        guard=guard,
     )
 
 

@@ -38,6 +38,7 @@ from qualbridge.services.evaluations import (
 )
 from qualbridge.services.evidence import RawDownload
 from qualbridge.services.evidence import summary as evidence_summary
+from qualbridge.services.idempotency import Guard, Once, write_once
 from qualbridge.services.products import owned_product, product_record
 from qualbridge.services.profiles import resolve_published
 from qualbridge.services.records import EvidenceRecord, EvidenceSummary, Page, ProductRecord, RawFile, Record
@@ -223,13 +224,44 @@ def create_package(
     evaluations: Sequence[uuid.UUID] = (),
 ) -> PackageRecord:
     """Bundle a product, target profiles (published; ``id`` pins the latest version), evidence visible on
-    the product and evaluations of it."""
+    the product and evaluations of it that read only that evidence."""
+    return create_package_once(
+        ctx,
+        actor,
+        product_id=product_id,
+        name=name,
+        profiles=profiles,
+        evidence=evidence,
+        evaluations=evaluations,
+    ).record
+
+
+def create_package_once(
+    ctx: Context,
+    actor: Actor,
+    *,
+    product_id: uuid.UUID,
+    name: str,
+    profiles: Sequence[str],
+    evidence: Sequence[str] = (),
+    evaluations: Sequence[uuid.UUID] = (),
+    idempotency_key: str | None = None,
+) -> Once[PackageRecord]:
+    """:func:`create_package`, answered from the stored response when ``idempotency_key`` was used."""
     authorize(actor, "packages.write")
     name = _checks.text(name, "name", max_length=200)
     if not profiles:
         raise InputError("a package targets at least one profile", at(field="profiles"))
     refs, evidence_ids = _unique(profiles, "profiles"), _unique(evidence, "evidence")
     evaluation_ids = _unique(evaluations, "evaluations")
+    request = {
+        "product_id": str(product_id),
+        "name": name,
+        "profiles": refs,
+        "evidence": evidence_ids,
+        "evaluations": [str(e) for e in evaluation_ids],
+    }
+    guard = Guard.of(idempotency_key, "package.create", request)
 
     def work(uow: UnitOfWork) -> PackageRecord:
         owned_product(uow, actor, product_id)
@@ -264,7 +296,7 @@ def create_package(
         audit.record(uow, actor, "package.create", object_type="package", object_id=package.id, at=now)
         return _record(uow, Access(package, None))
 
-    return ctx.write(work)
+    return write_once(ctx, actor, guard, PackageRecord, work)
 
 
 def get_package(ctx: Context, actor: Actor, package_id: uuid.UUID) -> PackageRecord:

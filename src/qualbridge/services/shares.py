@@ -15,6 +15,7 @@ from qualbridge.services import audit
 from qualbridge.services.actor import Actor
 from qualbridge.services.authz import authorize
 from qualbridge.services.context import Context
+from qualbridge.services.idempotency import Guard, Once, write_once
 from qualbridge.services.packages import owned_package
 from qualbridge.services.records import Record
 from qualbridge.services.uow import UnitOfWork
@@ -72,9 +73,32 @@ def grant(
     fab_name: str | None = None,
 ) -> ShareRecord:
     """Let a fab read the package (its evidence, raw files and evaluations) until ``expires_at``."""
+    return grant_once(
+        ctx, actor, package_id, expires_at=expires_at, fab_org_id=fab_org_id, fab_name=fab_name
+    ).record
+
+
+def grant_once(
+    ctx: Context,
+    actor: Actor,
+    package_id: uuid.UUID,
+    *,
+    expires_at: dt.datetime,
+    fab_org_id: uuid.UUID | None = None,
+    fab_name: str | None = None,
+    idempotency_key: str | None = None,
+) -> Once[ShareRecord]:
+    """:func:`grant`, answered from the stored response when ``idempotency_key`` was used."""
     authorize(actor, "packages.share")
     if expires_at.tzinfo is None:
         raise InputError("give the expiry with a time zone (UTC: a trailing Z)", at(field="expires_at"))
+    request = {
+        "package_id": str(package_id),
+        "expires_at": expires_at.astimezone(dt.UTC).isoformat(),
+        "fab_org_id": str(fab_org_id) if fab_org_id is not None else None,
+        "fab_name": fab_name,
+    }
+    guard = Guard.of(idempotency_key, "package.share", request)
 
     def work(uow: UnitOfWork) -> ShareRecord:
         now = ctx.clock()
@@ -98,7 +122,7 @@ def grant(
         )
         return _record(share, fab, now)
 
-    return ctx.write(work)
+    return write_once(ctx, actor, guard, ShareRecord, work)
 
 
 def revoke(ctx: Context, actor: Actor, package_id: uuid.UUID, share_id: uuid.UUID) -> ShareRecord:
