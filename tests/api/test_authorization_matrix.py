@@ -120,7 +120,8 @@ def _other_vendor_data(ctx: Context, vendor: Actor) -> set[str]:
     package = packages.create_package(
         ctx, vendor, product_id=tool, name="WX-9", profiles=[PARENT], evidence=[leak], evaluations=[]
     )
-    return {str(tool), leak, str(evaluation.id), evaluation.digest, str(package.id)}
+    email = accounts.current(ctx, vendor)[1].email
+    return {str(tool), leak, str(evaluation.id), evaluation.digest, str(package.id), email}
 
 
 def _headers(ctx: Context, admins: dict[Org, Actor]) -> dict[str, dict[str, str]]:
@@ -183,6 +184,8 @@ def _build(ctx: Context, clock: TickingClock, client: TestClient) -> World:
         str(revoked_share.id),
         str(spare_share.id),
         "matrix-vendor/draft",
+        # Users are their organization's business: the directory lists organizations, never people.
+        accounts.current(ctx, vendor)[1].email,
     }
     admins: dict[Org, Actor] = {
         "owner": vendor,
@@ -288,6 +291,7 @@ def _document(w: World, n: int) -> Request:
 
 P = "/api/v1"
 ROUTES: dict[tuple[str, str], Route] = {
+    ("GET", f"{P}/orgs"): Route("orgs.directory", "none", OK),
     ("GET", f"{P}/orgs/me"): Route("org.read", "none", OK),
     ("POST", f"{P}/orgs"): Route("org.create", "none", CREATED, _org_body),
     ("GET", f"{P}/orgs/me/users"): Route("users.read", "none", OK),

@@ -59,12 +59,22 @@ class PageOut(Response, Generic[T]):
 # --- organizations and users ---------------------------------------------------------------------------
 
 
-class OrgOut(Response):
+#: An organization's short name: lower-case letters, digits and hyphens.
+SLUG = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
+
+
+class OrgEntryOut(Response):
+    """An organization's public directory entry."""
+
     id: uuid.UUID
+    slug: str = Field(description="Unique short name, e.g. dresden-example-wafer-fab")
     kind: OrgKind
     name_en: str
     name_zh: str
     country: str
+
+
+class OrgOut(OrgEntryOut):
     created_at: dt.datetime
 
 
@@ -94,6 +104,7 @@ class OrgIn(Request):
     name_en: str = text(200)
     name_zh: str = text(200)
     country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2, e.g. CN, DE, US")
+    slug: str | None = Field(default=None, pattern=SLUG, description="Default: made from name_en")
     admin: UserIn = Field(description="The organization's first admin (the role given is ignored)")
 
 
@@ -344,6 +355,7 @@ class ShareIn(Request):
     fab_name: str | None = Field(
         default=None, min_length=1, max_length=200, pattern=SOME_TEXT, description="…or by its English name"
     )
+    fab_slug: str | None = Field(default=None, pattern=SLUG, description="…or by its slug")
     expires_at: AwareDatetime = Field(description="When the grant ends (at most three years ahead)")
 
 

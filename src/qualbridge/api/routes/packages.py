@@ -138,7 +138,7 @@ def grant(
     key: IdempotencyKeyDep,
     response: Response,
 ) -> ShareOut:
-    """Share the package with a fab (by id or name) until ``expires_at``."""
+    """Share the package with a fab (by id, slug or English name) until ``expires_at``."""
     done = shares.grant_once(
         ctx,
         actor,
@@ -146,6 +146,7 @@ def grant(
         expires_at=body.expires_at,
         fab_org_id=body.fab_org_id,
         fab_name=body.fab_name,
+        fab_slug=body.fab_slug,
         idempotency_key=key,
     )
     mark_replay(response, done.replayed)
