@@ -13,6 +13,8 @@
     │   ├── TooLargeError     an upload over the size limit (HTTP 413)
     │   ├── KeyFileError      a key file cannot be read or decrypted
     │   └── WitnessConflictError  a checkpoint submitted against a size the witness no longer holds
+    ├── RemoteError           a QualBridge server refused the CLI client's request (4xx: exit code 2) or
+    │                         failed or could not be reached (exit code 1)
     ├── AccessError           the caller may not do this
     │   ├── AuthError         no valid credentials (HTTP 401)
     │   └── PermissionDeniedError  authenticated, but not allowed (HTTP 403)
@@ -146,6 +148,18 @@ class WithheldEvidenceError(InputError):
 
 class TooLargeError(InputError):
     """An upload is larger than the configured limit (HTTP 413)."""
+
+
+@dataclass(eq=False)
+class RemoteError(QualBridgeError):
+    """A QualBridge server answered the CLI's client mode with a problem (``status``: its HTTP status),
+    or could not be reached (``status`` None). Only a 4xx is the caller's mistake."""
+
+    status: int | None = None
+
+    @property
+    def caller_mistake(self) -> bool:
+        return self.status is not None and 400 <= self.status < 500
 
 
 class AccessError(QualBridgeError):

@@ -1,6 +1,7 @@
 """Entry point: builds the Typer app from the command-group modules and maps errors to exit codes.
 
-Exit codes: 0 success; 1 a check whose verdict is not a pass; 2 bad input (file, row, field named).
+Exit codes: 0 success; 1 a check whose verdict is not a pass, or a server that failed or cannot be
+reached; 2 bad input (file, row, field named), or a request a server refused as the caller's mistake.
 """
 
 from __future__ import annotations
@@ -9,10 +10,12 @@ import importlib
 import sys
 
 import typer
+from rich.markup import escape
 
 from qualbridge import __version__
+from qualbridge.cli._client import Remote
 from qualbridge.cli._output import EXIT_BAD_INPUT, err_console
-from qualbridge.errors import EngineError, QualBridgeError
+from qualbridge.errors import EngineError, QualBridgeError, RemoteError
 
 app = typer.Typer(
     name="qualbridge",
@@ -23,7 +26,18 @@ app = typer.Typer(
 )
 
 # Each module defines `register(app)`; order is the order of `qualbridge --help`.
-_GROUPS = ("evaluate", "profiles", "evidence", "iso14644", "iso8573", "schema", "demo", "serve", "db")
+_GROUPS = (
+    "evaluate",
+    "profiles",
+    "evidence",
+    "iso14644",
+    "iso8573",
+    "schema",
+    "demo",
+    "serve",
+    "db",
+    "remote",
+)
 
 
 def _version(value: bool) -> None:
@@ -34,11 +48,23 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
     ),
+    server: str | None = typer.Option(
+        None,
+        "--server",
+        envvar="QUALBRIDGE_SERVER",
+        help="A QualBridge server, e.g. https://qualbridge.example (for orgs, products, evidence upload, "
+        "evaluations, packages).",
+    ),
+    token: str | None = typer.Option(
+        None, "--token", envvar="QUALBRIDGE_TOKEN", help="Its API token (qbt_…).", show_default=False
+    ),
 ) -> None:
     """QualBridge command line."""
+    ctx.obj = Remote(server=server, token=token)
 
 
 for _name in _GROUPS:
@@ -50,5 +76,12 @@ def main() -> None:
     try:
         app()
     except QualBridgeError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        sys.exit(1 if isinstance(exc, EngineError) else EXIT_BAD_INPUT)
+        # Escaped: a message may quote text in brackets (an ISO 8573 class "[1:2:1]", a server's detail).
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        sys.exit(_exit_code(exc))
+
+
+def _exit_code(exc: QualBridgeError) -> int:
+    if isinstance(exc, RemoteError):
+        return EXIT_BAD_INPUT if exc.caller_mistake else 1
+    return 1 if isinstance(exc, EngineError) else EXIT_BAD_INPUT
