@@ -62,23 +62,28 @@ def _result(row: Evaluation) -> dict[str, Any]:
 
 
 def summary(row: Evaluation) -> EvaluationSummary:
-    return EvaluationSummary(
-        id=row.id,
-        product_id=row.product_id,
-        profile_id=row.profile_id,
-        profile_version=row.profile_version,
-        engine_version=row.engine_version,
-        as_of=dt.date.fromisoformat(_result(row)["as_of"]),
-        overall=row.overall,
-        digest=row.digest,
-        created_at=row.created_at,
-        created_by=row.created_by,
-    )
+    return EvaluationSummary(**_summary_fields(row, _result(row)))
+
+
+def _summary_fields(row: Evaluation, result: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "product_id": row.product_id,
+        "profile_id": row.profile_id,
+        "profile_version": row.profile_version,
+        "engine_version": row.engine_version,
+        "as_of": dt.date.fromisoformat(result["as_of"]),
+        "overall": row.overall,
+        "digest": row.digest,
+        "created_at": row.created_at,
+        "created_by": row.created_by,
+    }
 
 
 def evaluation_record(uow: UnitOfWork, row: Evaluation) -> EvaluationRecord:
     inputs = [e.content_id for e in uow.evaluations.inputs(row.id)]
-    return EvaluationRecord(**summary(row).model_dump(), evidence=inputs, result=_result(row))
+    result = _result(row)  # parsed once: a result may be large
+    return EvaluationRecord(**_summary_fields(row, result), evidence=inputs, result=result)
 
 
 def _own(uow: UnitOfWork, actor: Actor, evaluation_id: uuid.UUID) -> Evaluation:

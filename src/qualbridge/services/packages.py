@@ -174,7 +174,9 @@ def _record(uow: UnitOfWork, access: Access) -> PackageRecord:
 
 
 def _product_evidence(uow: UnitOfWork, actor: Actor, product_id: uuid.UUID) -> dict[str, Evidence]:
-    page = uow.evidence.of_product(actor.org_id, product_id, EvidenceFilter(), limit=MAX_EVIDENCE, offset=0)
+    page = uow.evidence.of_product(
+        actor.org_id, product_id, EvidenceFilter(), limit=MAX_EVIDENCE, offset=0, documents=False
+    )
     return {row.content_id: row for row, _blob, _origin, _depth in page.items}
 
 

@@ -152,16 +152,23 @@ def revoke_token(ctx: Context, actor: Actor, token_id: uuid.UUID) -> TokenRecord
             audit.record(uow, actor, "token.revoke", object_type="token", object_id=row.id, at=row.revoked_at)
         return _record(row)
 
-    return ctx.write(work, attempts=1)
+    revoked = ctx.write(work, attempts=1)
+    ctx.token_cache.forget(token_id)
+    return revoked
 
 
 def resolve_token(ctx: Context, secret: str) -> Actor:
-    """The actor a bearer token stands for, or :class:`AuthError` saying why it does not count."""
+    """The actor a bearer token stands for, or :class:`AuthError` saying why it does not count.
+
+    A token verified in the last few seconds is taken from ``ctx.token_cache`` without a lookup."""
     if not _SHAPE.match(secret):
         raise AuthError("malformed token", expected="qbt_ followed by 43 characters")
     now = ctx.clock()
+    digest = token_hash(secret)
+    if (cached := ctx.token_cache.get(digest, now)) is not None:
+        return cached
     with ctx.transaction() as uow:
-        found = uow.accounts.token_by_hash(token_hash(secret))
+        found = uow.accounts.token_by_hash(digest)
         if found is None:
             raise AuthError("unknown token")
         token, user, org = found
@@ -175,7 +182,9 @@ def resolve_token(ctx: Context, secret: str) -> Actor:
         role: Role = as_role(user.role)
         scope: Scope = "write" if token.scope == "write" and max_scope(role) == "write" else "read"
         actor = Actor(org.id, as_org_kind(org.kind), user.id, role, scope, token.id)
+        expires_at = token.expires_at
     if stale:
         with ctx.transaction(write=True) as uow:
             uow.accounts.touch_token(actor.token_id or token.id, now)
+    ctx.token_cache.put(digest, actor, expires_at)
     return actor
