@@ -190,17 +190,21 @@ def test_what_a_package_may_hold(ctx: Context) -> None:
 
 def test_a_package_never_includes_an_evaluation_of_evidence_it_leaves_out(ctx: Context) -> None:
     s = shared_package(ctx)
-    before = packages.list_packages(ctx, s.vendor, limit=10, offset=0).total
-    with pytest.raises(WithheldEvidenceError) as refused:
-        packages.create_package(
+
+    def make(evidence: list[str], chosen: list[uuid.UUID]) -> packages.PackageRecord:
+        return packages.create_package(
             ctx,
             s.vendor,
             product_id=s.product_id,
             name="P",
             profiles=["fab-dresden/chamber"],
-            evidence=[s.survey_id, s.leak_id],
-            evaluations=[s.evaluation_id, s.withheld_evaluation_id],
+            evidence=evidence,
+            evaluations=chosen,
         )
+
+    before = packages.list_packages(ctx, s.vendor, limit=10, offset=0).total
+    with pytest.raises(WithheldEvidenceError) as refused:
+        make([s.survey_id, s.leak_id], [s.evaluation_id, s.withheld_evaluation_id])
     error = refused.value
     assert (error.evaluation_id, error.missing) == (str(s.withheld_evaluation_id), (s.withheld_id,))
     assert error.where.field == "evaluations"
@@ -209,29 +213,11 @@ def test_a_package_never_includes_an_evaluation_of_evidence_it_leaves_out(ctx: C
     assert "Add that evidence to the package" in str(error)
     assert packages.list_packages(ctx, s.vendor, limit=10, offset=0).total == before, "nothing stored"
     # Either fix works: the evidence added to the package, or an evaluation of the package's evidence.
-    everything = [s.survey_id, s.leak_id, s.withheld_id]
-    full = packages.create_package(
-        ctx,
-        s.vendor,
-        product_id=s.product_id,
-        name="P",
-        profiles=["fab-dresden/chamber"],
-        evidence=everything,
-        evaluations=[s.withheld_evaluation_id],
-    )
+    full = make([s.survey_id, s.leak_id, s.withheld_id], [s.withheld_evaluation_id])
     assert [e.id for e in full.evaluations] == [s.withheld_evaluation_id]
     narrow = evaluations.rerun(ctx, s.vendor, s.withheld_evaluation_id, evidence=[s.leak_id])
     assert narrow.evidence == [s.leak_id]
-    only_leak = packages.create_package(
-        ctx,
-        s.vendor,
-        product_id=s.product_id,
-        name="P",
-        profiles=["fab-dresden/chamber"],
-        evidence=[s.leak_id],
-        evaluations=[narrow.id],
-    )
-    assert [e.id for e in only_leak.evaluations] == [narrow.id]
+    assert [e.id for e in make([s.leak_id], [narrow.id]).evaluations] == [narrow.id]
 
 
 def new_product_of_another_vendor(ctx: Context) -> uuid.UUID:

@@ -26,7 +26,7 @@ from qualbridge.services import audit
 from qualbridge.services.actor import Actor
 from qualbridge.services.authz import authorize
 from qualbridge.services.context import Context
-from qualbridge.services.idempotency import Guard, Once, replayed, write_once
+from qualbridge.services.idempotency import Guard, Once, records, replayed, write_once
 from qualbridge.services.products import owned_product, visible_product
 from qualbridge.services.profiles import resolve_published
 from qualbridge.services.records import Page, Record
@@ -104,21 +104,6 @@ def _chosen(rows: list[Evidence], evidence: Sequence[str] | None) -> list[Eviden
     return [by_id[e] for e in dict.fromkeys(evidence)]
 
 
-def run_evaluation(
-    ctx: Context,
-    actor: Actor,
-    product_id: uuid.UUID,
-    *,
-    profile: str,
-    as_of: dt.date | None = None,
-    evidence: Sequence[str] | None = None,
-) -> EvaluationRecord:
-    """Evaluate the product's evidence (own and inherited; only the content ids in ``evidence`` when
-    given) against a published profile (``id`` for the latest version, or ``id@version``) as of
-    ``as_of`` (default: today, UTC)."""
-    return run_evaluation_once(ctx, actor, product_id, profile=profile, as_of=as_of, evidence=evidence).record
-
-
 def run_evaluation_once(
     ctx: Context,
     actor: Actor,
@@ -129,7 +114,10 @@ def run_evaluation_once(
     evidence: Sequence[str] | None = None,
     idempotency_key: str | None = None,
 ) -> Once[EvaluationRecord]:
-    """:func:`run_evaluation`, answered from the stored response when ``idempotency_key`` was used."""
+    """Evaluate the product's evidence (own and inherited; only the content ids in ``evidence`` when
+    given) against a published profile (``id`` for the latest version, or ``id@version``) as of
+    ``as_of`` (default: today, UTC). With ``idempotency_key``, a retry is answered with the first
+    answer (``replayed``)."""
     authorize(actor, "evaluations.run")
     request = {"product_id": str(product_id), "profile": profile, **_asked(as_of, evidence)}
     guard = Guard.of(idempotency_key, "evaluation.run", request)
@@ -207,20 +195,6 @@ def _run(
     return write_once(ctx, actor, guard, EvaluationRecord, work)
 
 
-def rerun(
-    ctx: Context,
-    actor: Actor,
-    evaluation_id: uuid.UUID,
-    *,
-    as_of: dt.date | None = None,
-    evidence: Sequence[str] | None = None,
-) -> EvaluationRecord:
-    """Evaluate again, as a new evaluation: the same profile version and (unless given) the same
-    ``as_of``, on the product's evidence as it is now (or the content ids in ``evidence``). Unchanged
-    evidence gives the same digest."""
-    return rerun_once(ctx, actor, evaluation_id, as_of=as_of, evidence=evidence).record
-
-
 def rerun_once(
     ctx: Context,
     actor: Actor,
@@ -230,7 +204,9 @@ def rerun_once(
     evidence: Sequence[str] | None = None,
     idempotency_key: str | None = None,
 ) -> Once[EvaluationRecord]:
-    """:func:`rerun`, answered from the stored response when ``idempotency_key`` was used."""
+    """Evaluate again, as a new evaluation: the same profile version and (unless given) the same
+    ``as_of``, on the product's evidence as it is now (or the content ids in ``evidence``). Unchanged
+    evidence gives the same digest. With ``idempotency_key``, a retry is answered with the first answer."""
     authorize(actor, "evaluations.run")
     request = {"evaluation_id": str(evaluation_id), **_asked(as_of, evidence)}
     guard = Guard.of(idempotency_key, "evaluation.rerun", request)
@@ -247,6 +223,10 @@ def rerun_once(
         evidence=evidence,
         guard=guard,
     )
+
+
+run_evaluation = records(run_evaluation_once)
+rerun = records(rerun_once)
 
 
 def get_evaluation(ctx: Context, actor: Actor, evaluation_id: uuid.UUID) -> EvaluationRecord:

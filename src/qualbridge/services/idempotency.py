@@ -13,10 +13,11 @@ use cases (packages, grants, evaluations) wrap their write transaction in :func:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar
 
 from pydantic import BaseModel
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from qualbridge.services.context import Context
 
 R = TypeVar("R", bound=BaseModel)
+P = ParamSpec("P")
 
 RETENTION = dt.timedelta(hours=24)
 _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
@@ -145,3 +147,14 @@ def write_once(
         return Once(record)
 
     return ctx.write(run)
+
+
+def records(use_case: Callable[P, Once[R]]) -> Callable[P, R]:
+    """The use case answering with its record alone, for callers that do not ask whether it was a replay
+    (other use cases, the CLI, seeding, tests)."""
+
+    @functools.wraps(use_case)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        return use_case(*args, **kwargs).record
+
+    return run

@@ -38,7 +38,7 @@ from qualbridge.services.evaluations import (
 )
 from qualbridge.services.evidence import RawDownload
 from qualbridge.services.evidence import summary as evidence_summary
-from qualbridge.services.idempotency import Guard, Once, write_once
+from qualbridge.services.idempotency import Guard, Once, records, write_once
 from qualbridge.services.products import owned_product, product_record
 from qualbridge.services.profiles import resolve_published
 from qualbridge.services.records import EvidenceRecord, EvidenceSummary, Page, ProductRecord, RawFile, Record
@@ -215,29 +215,6 @@ def _chosen_evaluations(
     return chosen
 
 
-def create_package(
-    ctx: Context,
-    actor: Actor,
-    *,
-    product_id: uuid.UUID,
-    name: str,
-    profiles: Sequence[str],
-    evidence: Sequence[str] = (),
-    evaluations: Sequence[uuid.UUID] = (),
-) -> PackageRecord:
-    """Bundle a product, target profiles (published; ``id`` pins the latest version), evidence visible on
-    the product and evaluations of it that read only that evidence."""
-    return create_package_once(
-        ctx,
-        actor,
-        product_id=product_id,
-        name=name,
-        profiles=profiles,
-        evidence=evidence,
-        evaluations=evaluations,
-    ).record
-
-
 def create_package_once(
     ctx: Context,
     actor: Actor,
@@ -249,7 +226,9 @@ def create_package_once(
     evaluations: Sequence[uuid.UUID] = (),
     idempotency_key: str | None = None,
 ) -> Once[PackageRecord]:
-    """:func:`create_package`, answered from the stored response when ``idempotency_key`` was used."""
+    """Bundle a product, target profiles (published; ``id`` pins the latest version), evidence visible on
+    the product and evaluations of it that read only that evidence. With ``idempotency_key``, a retry
+    is answered with the first answer (``replayed``)."""
     authorize(actor, "packages.write")
     name = _checks.text(name, "name", max_length=200)
     if not profiles:
@@ -299,6 +278,9 @@ def create_package_once(
         return _record(uow, Access(package, None))
 
     return write_once(ctx, actor, guard, PackageRecord, work)
+
+
+create_package = records(create_package_once)
 
 
 def get_package(ctx: Context, actor: Actor, package_id: uuid.UUID) -> PackageRecord:

@@ -15,7 +15,7 @@ from qualbridge.services import audit
 from qualbridge.services.actor import Actor
 from qualbridge.services.authz import authorize
 from qualbridge.services.context import Context
-from qualbridge.services.idempotency import Guard, Once, write_once
+from qualbridge.services.idempotency import Guard, Once, records, write_once
 from qualbridge.services.packages import owned_package
 from qualbridge.services.records import Record
 from qualbridge.services.uow import UnitOfWork
@@ -72,29 +72,6 @@ def _fab(
     return org
 
 
-def grant(
-    ctx: Context,
-    actor: Actor,
-    package_id: uuid.UUID,
-    *,
-    expires_at: dt.datetime,
-    fab_org_id: uuid.UUID | None = None,
-    fab_name: str | None = None,
-    fab_slug: str | None = None,
-) -> ShareRecord:
-    """Let a fab (named by its id, slug or English name) read the package (its evidence, raw files and
-    evaluations) until ``expires_at``."""
-    return grant_once(
-        ctx,
-        actor,
-        package_id,
-        expires_at=expires_at,
-        fab_org_id=fab_org_id,
-        fab_name=fab_name,
-        fab_slug=fab_slug,
-    ).record
-
-
 def grant_once(
     ctx: Context,
     actor: Actor,
@@ -106,7 +83,9 @@ def grant_once(
     fab_slug: str | None = None,
     idempotency_key: str | None = None,
 ) -> Once[ShareRecord]:
-    """:func:`grant`, answered from the stored response when ``idempotency_key`` was used."""
+    """Let a fab (named by its id, slug or English name) read the package (its evidence, raw files and
+    evaluations) until ``expires_at``. With ``idempotency_key``, a retry is answered with the first
+    answer (``replayed``)."""
     authorize(actor, "packages.share")
     if expires_at.tzinfo is None:
         raise InputError("give the expiry with a time zone (UTC: a trailing Z)", at(field="expires_at"))
@@ -142,6 +121,9 @@ def grant_once(
         return _record(share, fab, now)
 
     return write_once(ctx, actor, guard, ShareRecord, work)
+
+
+grant = records(grant_once)
 
 
 def revoke(ctx: Context, actor: Actor, package_id: uuid.UUID, share_id: uuid.UUID) -> ShareRecord:
