@@ -32,6 +32,7 @@ from tests.services.qualification_samples import leak_only_profile
 from tests.services.samples import PARTICLE_CSV, PARTICLE_META, helium_leak_document
 
 FAB_PROFILE = "fab-dresden/chamber"
+PASSWORD = "correct horse battery staple"
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     tool = products.create_product(ctx, vendor, kind="equipment", model="VX-200", name="chamber tool").id
     chamber = products.create_product(ctx, vendor, kind="subsystem", model="VX-200-CH", name="chamber").id
     products.attach_component(ctx, vendor, tool, child_id=chamber)
+    accounts.create_user(
+        ctx, vendor, email="engineer@shanghai.example", name="Engineer", role="engineer", password=PASSWORD
+    )
     server, thread, base = _serve(ctx)
     try:
         yield Served(
@@ -234,6 +238,29 @@ def test_client_mistakes_are_one_line_with_the_right_exit_code(
     assert (code, "not a server URL" in err) == (2, True)
 
 
+def test_login_gives_a_token_for_the_other_commands(
+    served: Served, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("QUALBRIDGE_TOKEN", raising=False)
+    monkeypatch.setenv("QUALBRIDGE_SERVER", served.url)
+    monkeypatch.setenv("QUALBRIDGE_PASSWORD", PASSWORD)
+    code, out, err = run(capsys, monkeypatch, "login", "--email", "engineer@shanghai.example", "--json")
+    assert code == 0, err
+    issued = json.loads(out)
+    assert (issued["token"]["scope"], issued["token"]["name"]) == ("write", "qualbridge-cli")
+    code, out, err = run(capsys, monkeypatch, "--token", issued["secret"], "products", "list", "--json")
+    assert (code, json.loads(out)["total"]) == (0, 2), err
+    code, out, _ = run(
+        capsys, monkeypatch, "login", "--email", "engineer@shanghai.example", "--scope", "read"
+    )
+    assert code == 0
+    assert "export QUALBRIDGE_TOKEN=qbt_" in out
+    monkeypatch.setenv("QUALBRIDGE_PASSWORD", "wrong password!")
+    code, _, err = run(capsys, monkeypatch, "login", "--email", "engineer@shanghai.example")
+    assert code == 2
+    assert "401 Unauthorized (unauthenticated): wrong e-mail or password" in err
+
+
 def test_the_fab_and_expiry_options() -> None:
     assert fab_field("dresden") == {"fab_slug": "dresden"}
     assert fab_field("Dresden Example Wafer Fab") == {"fab_name": "Dresden Example Wafer Fab"}
@@ -272,6 +299,7 @@ def test_every_client_command_prints_for_people_too(
         (("packages", "show", package), "profiles: fab-dresden/chamber@1"),
         (("packages", "shares", package), "Arizona Client Fab"),
         (("evaluations", "list", "--product", served.tool), "Evaluations"),
+        (("packages", "audit", package), "package.share"),
     ):
         code, out, err = run(capsys, monkeypatch, *args)
         assert code == 0, (args, err)

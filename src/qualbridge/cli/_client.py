@@ -46,7 +46,9 @@ class Remote:
 class Client:
     """One server, one token; a thin layer over :class:`httpx.Client` that speaks problem+json."""
 
-    def __init__(self, server: str, token: str, *, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self, server: str, token: str | None, *, transport: httpx.BaseTransport | None = None
+    ) -> None:
         import httpx
 
         root = server.rstrip("/").removesuffix(API)
@@ -57,7 +59,10 @@ class Client:
         self.server = root
         self._http = httpx.Client(
             base_url=root + API,
-            headers={"Authorization": f"Bearer {token}", "User-Agent": f"qualbridge-cli/{__version__}"},
+            headers={
+                "User-Agent": f"qualbridge-cli/{__version__}",
+                **({"Authorization": f"Bearer {token}"} if token else {}),
+            },
             timeout=httpx.Timeout(TIMEOUT, connect=CONNECT_TIMEOUT),
             transport=transport,
         )
@@ -72,11 +77,11 @@ class Client:
         clean = {k: v for k, v in (params or {}).items() if v is not None}
         return self._send("GET", path, params=clean)
 
-    def post(self, path: str, *, key: str | None = None, **content: Any) -> Any:
-        """POST with an Idempotency-Key (a fresh one unless ``key``), retried once if the connection
-        drops before the answer arrives."""
+    def post(self, path: str, *, key: str | None = None, retry: bool = True, **content: Any) -> Any:
+        """POST with an Idempotency-Key (a fresh one unless ``key``), retried once (unless ``retry`` is
+        False) if the connection drops before the answer arrives."""
         headers = {"Idempotency-Key": key or f"qualbridge-cli-{uuid.uuid4()}"}
-        return self._send("POST", path, headers=headers, retry=True, **content)
+        return self._send("POST", path, headers=headers, retry=retry, **content)
 
     def delete(self, path: str) -> Any:
         return self._send("DELETE", path)
@@ -132,8 +137,9 @@ def _problem(method: str, url: str, response: httpx.Response) -> RemoteError:
     return RemoteError(message, status=status)
 
 
-def connect(ctx: typer.Context) -> Client:
-    """The client for the server given to the root command; a clear error when none was."""
+def connect(ctx: typer.Context, *, signed_in: bool = True) -> Client:
+    """The client for the server given to the root command (with its token unless ``signed_in`` is
+    False); a clear error when none was."""
     remote = ctx.find_root().obj
     if not isinstance(remote, Remote) or not remote.server:
         raise InputError(
@@ -141,7 +147,7 @@ def connect(ctx: typer.Context) -> Client:
             at(field="--server"),
             expected="qualbridge --server URL --token qbt_… (or QUALBRIDGE_SERVER and QUALBRIDGE_TOKEN)",
         )
-    if not remote.token:
+    if signed_in and not remote.token:
         raise InputError(
             f"{remote.server} needs an API token",
             at(field="--token"),

@@ -47,6 +47,43 @@ def _page(title: str, page: dict[str, Any], columns: Sequence[Column]) -> None:
     console.print(f"[dim]{first}–{page['offset'] + shown} of {page['total']}[/]")
 
 
+# --- signing in ----------------------------------------------------------------------------------------
+
+
+def login(
+    ctx: typer.Context,
+    email: str = typer.Option(..., "--email", help="Your e-mail address on the server."),
+    password: str = typer.Option(
+        ...,
+        "--password",
+        prompt=True,
+        hide_input=True,
+        envvar="QUALBRIDGE_PASSWORD",
+        help="Your password (asked for when not given).",
+    ),
+    name: str = typer.Option("qualbridge-cli", "--name", help="What to call the token (to revoke it later)."),
+    scope: str = typer.Option("write", "--scope", help="write or read."),
+    days: int | None = typer.Option(None, "--days", min=1, help="Lifetime (default: the server's longest)."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Sign in with your password and get an API token for the other commands (shown once: keep it)."""
+    if scope not in ("read", "write"):
+        raise typer.BadParameter("use write or read", param_hint="--scope")
+    body = _set({"email": email, "password": password, "name": name, "scope": scope, "expires_in_days": days})
+    with connect(ctx, signed_in=False) as client:
+        # Not retried: signing in again would issue a second token, not replay the first.
+        issued = client.post("/auth/tokens", retry=False, json=body)
+
+    def render() -> None:
+        token = issued["token"]
+        what = f"token {escape(token['name'])} ({token['scope']}), expires {token['expires_at']}"
+        console.print(f"[green]signed in[/]: {what}")
+        console.print("shown this once; use it as --token or:")
+        console.print(f"export QUALBRIDGE_TOKEN={issued['secret']}", highlight=False, soft_wrap=True)
+
+    emit(issued, as_json=as_json, render=render)
+
+
 # --- organizations and products ------------------------------------------------------------------------
 
 orgs_app = typer.Typer(help="The directory of organizations on the server.", no_args_is_help=True)
@@ -350,6 +387,26 @@ def list_shares(
     emit(grants, as_json=as_json, render=render)
 
 
+@packages_app.command("audit")
+def audit_trail(
+    ctx: typer.Context,
+    package_id: str = typer.Argument(..., help="Your package."),
+    limit: int = LimitOption,
+    offset: int = OffsetOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Who did what with your package and when, oldest first: your actions and every read by a fab."""
+    with connect(ctx) as client:
+        page = client.get(f"/packages/{package_id}/audit", params={"limit": limit, "offset": offset})
+    columns: list[Column] = [
+        ("at", lambda e: e["at"]),
+        ("organization", lambda e: e["org_id"]),
+        ("action", lambda e: e["action"]),
+        ("what", lambda e: ", ".join(f"{k} {v}" for k, v in e["detail"].items() if k != "share")),
+    ]
+    emit(page, as_json=as_json, render=lambda: _page("Audit trail", page, columns))
+
+
 @packages_app.command("revoke")
 def revoke(
     ctx: typer.Context,
@@ -364,6 +421,7 @@ def revoke(
 
 
 def register(app: typer.Typer) -> None:
+    app.command("login")(login)
     app.add_typer(orgs_app, name="orgs")
     app.add_typer(products_app, name="products")
     app.add_typer(evaluations_app, name="evaluations")
