@@ -1,5 +1,6 @@
 """The CLI's client mode end to end: the real app served by uvicorn on a free loopback port (real HTTP) on
-SQLite, driven by ``qualbridge --server URL --token T …`` as a vendor and as the fab it shares with."""
+SQLite and on PostgreSQL (a fresh schema), driven by ``qualbridge --server URL --token T …`` as a vendor
+and as the fab it shares with."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ import pytest
 import typer
 import uvicorn
 import yaml
-from argon2 import PasswordHasher
 
 from qualbridge.api import create_app
 from qualbridge.cli.remote import expiry, fab_field
@@ -24,12 +24,11 @@ from qualbridge.services import accounts, products, profiles, tokens
 from qualbridge.services.actor import Actor, as_org_kind
 from qualbridge.services.context import Context
 from qualbridge.settings import Settings
-from qualbridge.store import migrate
-from qualbridge.store.blobs import FilesystemBlobStore
-from qualbridge.store.db import Database
 from tests.cli.test_service_cli import run
+from tests.services.live_databases import live
 from tests.services.qualification_samples import leak_only_profile
 from tests.services.samples import PARTICLE_CSV, PARTICLE_META, helium_leak_document
+from tests.store.databases import DATABASES
 
 FAB_PROFILE = "fab-dresden/chamber"
 PASSWORD = "correct horse battery staple"
@@ -74,17 +73,17 @@ def _serve(ctx: Context) -> tuple[uvicorn.Server, threading.Thread, str]:
     return server, thread, f"http://127.0.0.1:{port}"
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    root = tmp_path_factory.mktemp("client")
-    url = f"sqlite:///{root / 'qualbridge.db'}"
-    migrate.upgrade(url)
-    database = Database.from_url(url)
-    ctx = Context(
-        db=database,
-        blobs=FilesystemBlobStore(root / "blobs"),
-        hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1),
-    )
+@pytest.fixture(scope="module", params=DATABASES)
+def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    with live(request.param, tmp_path_factory.mktemp("client"), request) as database:
+        ctx = database.context()
+        try:
+            yield from _seeded_server(ctx)
+        finally:
+            ctx.db.dispose()
+
+
+def _seeded_server(ctx: Context) -> Iterator[Served]:
     vendor = _admin(ctx, "vendor", "Shanghai Client Vacuum", "shanghai")
     fab = _admin(ctx, "fab", "Dresden Client Fab", "dresden")
     _admin(ctx, "fab", "Arizona Client Fab", "arizona")
@@ -109,7 +108,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
-        database.dispose()
 
 
 def _files(folder: Path) -> tuple[Path, Path, Path]:
