@@ -157,16 +157,22 @@ def revoke_token(ctx: Context, actor: Actor, token_id: uuid.UUID) -> TokenRecord
     return revoked
 
 
+def cached_actor(ctx: Context, secret: str) -> Actor | None:
+    """The actor of a token verified in the last few seconds, without touching the database (None: not
+    in the cache, so :func:`resolve_token` must look it up). A malformed token is refused here."""
+    if not _SHAPE.match(secret):
+        raise AuthError("malformed token", expected="qbt_ followed by 43 characters")
+    return ctx.token_cache.get(token_hash(secret), ctx.clock())
+
+
 def resolve_token(ctx: Context, secret: str) -> Actor:
     """The actor a bearer token stands for, or :class:`AuthError` saying why it does not count.
 
     A token verified in the last few seconds is taken from ``ctx.token_cache`` without a lookup."""
-    if not _SHAPE.match(secret):
-        raise AuthError("malformed token", expected="qbt_ followed by 43 characters")
+    if (cached := cached_actor(ctx, secret)) is not None:
+        return cached
     now = ctx.clock()
     digest = token_hash(secret)
-    if (cached := ctx.token_cache.get(digest, now)) is not None:
-        return cached
     with ctx.transaction() as uow:
         found = uow.accounts.token_by_hash(digest)
         if found is None:
