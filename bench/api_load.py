@@ -13,7 +13,8 @@ this process (httpx, asyncio, ``--concurrency`` requests in flight) for two time
    (``GET /evidence/{id}``) and a raw download (``GET /evidence/{id}/raw``, digest verified on every
    read), every other download replaced by an evaluation read (``GET /evaluations/{id}``, of the
    product against ``iso14644-1/class-5/at-rest``) when the service offers evaluations; each request
-   with its bearer token resolved against the database as in production;
+   with its bearer token checked as in production (looked up in the database, then trusted from the
+   worker's short-lived token cache, ``QUALBRIDGE_TOKEN_CACHE_SECONDS``);
 2. **uploads**: ``POST /evidence`` of a 1 MB particle-counter export (24,000 samples), each request a
    different file (the instrument serial differs), so each is parsed, stored and recorded as new.
 

@@ -9,9 +9,12 @@
     │   ├── NotFoundError     no such object, or not one the caller may see (HTTP 404)
     │   ├── ConflictError     the request contradicts what is stored (HTTP 409)
     │   │   └── IdempotencyKeyReusedError  a key already answered another request (HTTP 422)
+    │   ├── WithheldEvidenceError  a package's evaluation read evidence the package leaves out (HTTP 422)
     │   ├── TooLargeError     an upload over the size limit (HTTP 413)
     │   ├── KeyFileError      a key file cannot be read or decrypted
     │   └── WitnessConflictError  a checkpoint submitted against a size the witness no longer holds
+    ├── RemoteError           a QualBridge server refused the CLI client's request (4xx: exit code 2) or
+    │                         failed or could not be reached (exit code 1)
     ├── AccessError           the caller may not do this
     │   ├── AuthError         no valid credentials (HTTP 401)
     │   └── PermissionDeniedError  authenticated, but not allowed (HTTP 403)
@@ -30,6 +33,7 @@ Every error carries structured fields so that the CLI and the API can say exactl
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +85,10 @@ class QualBridgeError(Exception):
             "expected": self.expected,
         }
 
+    def details(self) -> dict[str, Any]:
+        """What the error knows beyond where and what was expected (extra members of an API problem)."""
+        return {}
+
 
 class InputError(QualBridgeError, ValueError):
     """The caller's input is wrong; fixing the input fixes the problem."""
@@ -124,8 +132,36 @@ class IdempotencyKeyReusedError(ConflictError):
     draft asks): a retry must repeat the request exactly, a new request needs a new key."""
 
 
+@dataclass(eq=False)
+class WithheldEvidenceError(InputError):
+    """An evaluation chosen for a package considered evidence the package leaves out (HTTP 422).
+
+    An evaluation names every evidence it read (content id, kind, issuer, date), so sharing it would
+    show the fab what the vendor chose not to share. ``missing`` lists that evidence: add it to the
+    package, or include an evaluation run on the package's evidence only.
+    """
+
+    evaluation_id: str = ""
+    missing: tuple[str, ...] = ()
+
+    def details(self) -> dict[str, Any]:
+        return {"evaluation_id": self.evaluation_id, "missing_evidence": list(self.missing)}
+
+
 class TooLargeError(InputError):
     """An upload is larger than the configured limit (HTTP 413)."""
+
+
+@dataclass(eq=False)
+class RemoteError(QualBridgeError):
+    """A QualBridge server answered the CLI's client mode with a problem (``status``: its HTTP status),
+    or could not be reached (``status`` None). Only a 4xx is the caller's mistake."""
+
+    status: int | None = None
+
+    @property
+    def caller_mistake(self) -> bool:
+        return self.status is not None and 400 <= self.status < 500
 
 
 class AccessError(QualBridgeError):

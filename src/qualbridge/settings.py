@@ -8,6 +8,8 @@
     QUALBRIDGE_SECRET_KEY        signs web sessions; required, at least 32 characters, in production
     QUALBRIDGE_TOKEN_TTL_DAYS    lifetime of a new API token unless the request asks for less
     QUALBRIDGE_DB_POOL_SIZE      database connections per worker process
+    QUALBRIDGE_TOKEN_CACHE_SECONDS  how long a worker trusts a verified API token before looking it up
+                                 again (default 5; 0: every request looks it up)
 
 Settings are built once, at start-up, and never read from the environment again; nothing in QualBridge
 creates an engine or opens a file when imported.
@@ -44,6 +46,7 @@ class Settings(BaseModel):
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
     token_ttl_days: int = Field(default=90, ge=1, le=3650)
     db_pool_size: int = Field(default=10, ge=1, le=200)
+    token_cache_seconds: float = Field(default=5.0, ge=0, le=300)
 
     @model_validator(mode="after")
     def _production_secret(self) -> Settings:

@@ -19,6 +19,7 @@ import datetime as dt
 import itertools
 import json
 import shutil
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -108,13 +109,19 @@ class World:
         return ids - self.shared if caller is not None and caller.org == "fab_active" else ids
 
 
+def _digest(ctx: Context, vendor: Actor, evaluation_id: uuid.UUID) -> str:
+    """An evaluation's result digest: as telling as its id (it identifies the result)."""
+    return evaluations.get_evaluation(ctx, vendor, evaluation_id).digest
+
+
 def _other_vendor_data(ctx: Context, vendor: Actor) -> set[str]:
     tool, leak = product_with_leak(ctx, vendor, "WX-9", rate=3.0e-10)
     evaluation = evaluations.run_evaluation(ctx, vendor, tool, profile=PARENT)
     package = packages.create_package(
         ctx, vendor, product_id=tool, name="WX-9", profiles=[PARENT], evidence=[leak], evaluations=[]
     )
-    return {str(tool), leak, str(evaluation.id), str(package.id)}
+    email = accounts.current(ctx, vendor)[1].email
+    return {str(tool), leak, str(evaluation.id), evaluation.digest, str(package.id), email}
 
 
 def _headers(ctx: Context, admins: dict[Org, Actor]) -> dict[str, dict[str, str]]:
@@ -169,12 +176,16 @@ def _build(ctx: Context, clock: TickingClock, client: TestClient) -> World:
     owner_private = shared | {
         s.withheld_id,
         str(s.withheld_evaluation_id),
+        _digest(ctx, vendor, s.withheld_evaluation_id),
+        _digest(ctx, vendor, s.evaluation_id),
         str(spare_tool),
         str(spare_part),
         str(expired_share.id),
         str(revoked_share.id),
         str(spare_share.id),
         "matrix-vendor/draft",
+        # Users are their organization's business: the directory lists organizations, never people.
+        accounts.current(ctx, vendor)[1].email,
     }
     admins: dict[Org, Actor] = {
         "owner": vendor,
@@ -193,9 +204,9 @@ def _build(ctx: Context, clock: TickingClock, client: TestClient) -> World:
         ids=ids,
         headers=_headers(ctx, admins),
         private={"owner": owner_private, "other_vendor": _other_vendor_data(ctx, other_vendor)},
-        # An included evaluation is shared as it is, naming every evidence it considered (the package
-        # module says so), withheld evidence too; that evidence itself stays out of reach.
-        shared=shared | {str(s.share_id), *evaluations.get_evaluation(ctx, vendor, s.evaluation_id).evidence},
+        # The package's evaluation read only the package's evidence (a package refuses any other), so
+        # nothing withheld is named anywhere a grantee can read, not even inside an evaluation's result.
+        shared=shared | {str(s.share_id), _digest(ctx, vendor, s.evaluation_id)},
     )
 
 
@@ -280,6 +291,7 @@ def _document(w: World, n: int) -> Request:
 
 P = "/api/v1"
 ROUTES: dict[tuple[str, str], Route] = {
+    ("GET", f"{P}/orgs"): Route("orgs.directory", "none", OK),
     ("GET", f"{P}/orgs/me"): Route("org.read", "none", OK),
     ("POST", f"{P}/orgs"): Route("org.create", "none", CREATED, _org_body),
     ("GET", f"{P}/orgs/me/users"): Route("users.read", "none", OK),

@@ -190,3 +190,41 @@ def test_bad_grants(client: TestClient, ctx: Context, body: dict[str, Any], stat
         f"/api/v1/packages/{s.package_id}/shares", headers=bearer(ctx, s.vendor), json=body
     )
     assert_problem(response, status)
+
+
+def test_a_package_refuses_an_evaluation_of_evidence_it_leaves_out(client: TestClient, ctx: Context) -> None:
+    s = shared_package(ctx)
+    vendor = bearer(ctx, s.vendor)
+    before = client.get("/api/v1/packages", headers=vendor).json()["total"]
+    body = {
+        "product_id": str(s.product_id),
+        "name": "P",
+        "profiles": ["fab-dresden/chamber"],
+        "evidence": [s.survey_id, s.leak_id],
+        "evaluations": [str(s.withheld_evaluation_id)],
+    }
+    response = client.post("/api/v1/packages", headers=vendor, json=body)
+    problem = assert_problem(
+        response,
+        422,
+        slug="evaluation-evidence-withheld",
+        title="Evaluation considered evidence left out of the package",
+        field="evaluations",
+        evaluation_id=str(s.withheld_evaluation_id),
+        missing_evidence=[s.withheld_id],
+        error="WithheldEvidenceError",
+    )
+    assert "Add that evidence to the package" in problem["detail"]
+    assert client.get("/api/v1/packages", headers=vendor).json()["total"] == before, "nothing stored"
+    # The fix the problem names: an evaluation of the package's evidence only.
+    narrow = client.post(
+        f"/api/v1/products/{s.product_id}/evaluations",
+        headers=vendor,
+        json={"profile": "fab-dresden/chamber", "evidence": [s.survey_id, s.leak_id]},
+    )
+    assert narrow.status_code == 201, narrow.text
+    assert sorted(narrow.json()["evidence"]) == sorted([s.survey_id, s.leak_id])
+    made = client.post(
+        "/api/v1/packages", headers=vendor, json={**body, "evaluations": [narrow.json()["id"]]}
+    )
+    assert made.status_code == 201, made.text

@@ -30,15 +30,16 @@ def test_db_upgrade_current_and_create_org(
     code, out, _ = run(capsys, monkeypatch, "db", "current", "--database-url", url, "--json")
     assert (code, json.loads(out)["revision"]) == (0, None)
     code, out, _ = run(capsys, monkeypatch, "db", "upgrade", "--database-url", url, "--json")
-    assert (code, json.loads(out)) == (0, {"database": url, "from": None, "to": "0001"})
+    assert (code, json.loads(out)) == (0, {"database": url, "from": None, "to": "0002"})
     code, out, _ = run(capsys, monkeypatch, "db", "upgrade", "--database-url", url)
-    assert "at revision 0001 already" in out
+    assert "at revision 0002 already" in out
     monkeypatch.setenv("QUALBRIDGE_ADMIN_PASSWORD", PASSWORD)
     org = ["db", "create-org", "--database-url", url, "--kind", "vendor", "--name-en", "Shanghai Vacuum",
            "--name-zh", "上海真空", "--country", "CN", "--admin-email", "admin@sv.example",
            "--admin-name", "Li"]  # fmt: skip
     code, out, _ = run(capsys, monkeypatch, *org, "--json")
     assert (code, json.loads(out)["admin"]["email"]) == (0, "admin@sv.example")
+    assert json.loads(out)["org"]["slug"] == "shanghai-vacuum"
     code, _, err = run(capsys, monkeypatch, *org)
     assert code == 2
     assert "exists already" in err

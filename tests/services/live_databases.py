@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,31 +44,39 @@ class LiveDatabase:
         )
 
 
-@pytest.fixture(params=DATABASES)
-def live_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LiveDatabase]:
-    if request.param == "sqlite":
-        path = tmp_path / "qualbridge.db"
+@contextmanager
+def live(kind: str, folder: Path, request: pytest.FixtureRequest) -> Iterator[LiveDatabase]:
+    """A migrated database of ``kind`` (``sqlite``: a file in ``folder``; ``postgres``: a fresh schema,
+    dropped afterwards), for fixtures of any scope."""
+    if kind == "sqlite":
+        path = folder / "qualbridge.db"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-        yield LiveDatabase(url=f"sqlite:///{path}", blob_dir=tmp_path / "blobs")
+        yield LiveDatabase(url=f"sqlite:///{path}", blob_dir=folder / "blobs")
         return
     request.getfixturevalue("postgres_engine")  # skips (or fails in CI) when the server is unreachable
     schema = f"qb_live_{uuid.uuid4().hex[:12]}"
     admin = make_engine(postgres_url(), pool_size=1)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    live = LiveDatabase(
+    found = LiveDatabase(
         url=postgres_url(),
-        blob_dir=tmp_path / "blobs",
+        blob_dir=folder / "blobs",
         schema=schema,
         connect_args={"options": f"-csearch_path={schema}"},
     )
-    engine = make_engine(live.url, pool_size=1, connect_args=live.connect_args)
+    engine = make_engine(found.url, pool_size=1, connect_args=found.connect_args)
     try:
         upgrade(engine)
         engine.dispose()
-        yield live
+        yield found
     finally:
         engine.dispose()
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(params=DATABASES)
+def live_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LiveDatabase]:
+    with live(request.param, tmp_path, request) as found:
+        yield found

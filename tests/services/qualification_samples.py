@@ -63,7 +63,9 @@ class SharedPackage:
     """A vendor's package shared with one fab; a second fab and a lab that were given nothing.
 
     ``included`` evidence is in the package (a raw particle survey on the tool and the leak test
-    inherited from its chamber); ``withheld`` is on the same product but left out.
+    inherited from its chamber); ``withheld`` is on the same product but left out. The package's
+    evaluation read only the included evidence; ``withheld_evaluation`` read all of the product's,
+    the withheld evidence too, so it may not be in the package.
     """
 
     vendor: Actor
@@ -91,7 +93,10 @@ def shared_package(ctx: Context, *, days: int = 30) -> SharedPackage:
     withheld = intake.ingest_document(
         ctx, vendor, product_id=tool, document=helium_leak_document(rate=9e-10, subject="VX-200")
     )
-    evaluation = evaluations.run_evaluation(ctx, vendor, tool, profile="fab-dresden/chamber")
+    included = [survey.ingested.evidence.id, leak_id]
+    evaluation = evaluations.run_evaluation(
+        ctx, vendor, tool, profile="fab-dresden/chamber", evidence=included
+    )
     withheld_evaluation = evaluations.run_evaluation(ctx, vendor, tool, profile=PARENT)
     package = packages.create_package(
         ctx,
@@ -99,7 +104,7 @@ def shared_package(ctx: Context, *, days: int = 30) -> SharedPackage:
         product_id=tool,
         name="VX-200 for Dresden",
         profiles=["fab-dresden/chamber"],
-        evidence=[survey.ingested.evidence.id, leak_id],
+        evidence=included,
         evaluations=[evaluation.id],
     )
     share = shares.grant(

@@ -1,10 +1,15 @@
 """Organizations, users and password sign-in."""
 
+import itertools
+from typing import Any
+
 import pytest
 
 from qualbridge.errors import AuthError, ConflictError, InputError, PermissionDeniedError
 from qualbridge.services import accounts
+from qualbridge.services.actor import OrgKind
 from qualbridge.services.context import Context
+from qualbridge.services.records import OrgRecord
 from tests.services.samples import member, new_org
 
 PASSWORD = "correct horse battery staple"
@@ -129,3 +134,51 @@ def test_weak_hashes_are_upgraded_at_sign_in(ctx: Context) -> None:
         assert row is not None
         assert row.password_hash is not None
         assert not stronger.check_needs_rehash(row.password_hash)
+
+
+_numbers = itertools.count(1)
+
+
+def _org(ctx: Context, name_en: str, kind: OrgKind = "fab", **extra: Any) -> OrgRecord:
+    org, _ = accounts.bootstrap_organization(
+        ctx,
+        kind=kind,
+        name_en=name_en,
+        name_zh=f"{name_en} 中文",
+        country="DE",
+        admin_email=f"admin-{next(_numbers)}@dir.example",
+        admin_name="A",
+        admin_password=None,
+        **extra,
+    )
+    return org
+
+
+def test_slugs_are_unique_and_may_be_chosen(ctx: Context) -> None:
+    first = _org(ctx, "Dresden Directory Fab")
+    second = _org(ctx, "Dresden directory-fab")
+    assert (first.slug, second.slug) == ("dresden-directory-fab", "dresden-directory-fab-2")
+    chosen = _org(ctx, "Another Fab", slug="dd-fab")
+    assert chosen.slug == "dd-fab"
+    with pytest.raises(ConflictError, match="slug 'dd-fab' is taken"):
+        _org(ctx, "Yet Another Fab", slug="dd-fab")
+    with pytest.raises(InputError, match="not a slug"):
+        _org(ctx, "Bad Slug Fab", slug="Bad Slug")
+
+
+def test_the_directory_lists_public_entries_only(ctx: Context) -> None:
+    vendor = new_org(ctx, "vendor")
+    dresden = _org(ctx, "Dresden Directory Fab")
+    _org(ctx, "Dresden Directory Lab", kind="lab")
+    _org(ctx, "Arizona Directory Fab")
+    found = accounts.directory(ctx, vendor, kind="fab", search="DRESDEN dir", limit=10, offset=0)
+    assert [o.id for o in found.items] == [dresden.id]
+    assert set(type(found.items[0]).model_fields) == {"id", "slug", "kind", "name_en", "name_zh", "country"}
+    assert found.items[0].model_dump() == dresden.model_dump(exclude={"created_at"})
+    by_zh = accounts.directory(ctx, vendor, search="Directory Fab 中文", limit=10, offset=0)
+    assert [o.name_en for o in by_zh.items] == ["Arizona Directory Fab", "Dresden Directory Fab"]
+    page = accounts.directory(ctx, vendor, search="directory", limit=1, offset=1)
+    assert (page.total, [o.name_en for o in page.items]) == (3, ["Dresden Directory Fab"])
+    assert accounts.directory(ctx, vendor, search="100%_", limit=10, offset=0).total == 0, "taken literally"
+    viewer = member(ctx, vendor, "viewer", scope="read")
+    assert accounts.directory(ctx, viewer, kind="lab", search="directory", limit=10, offset=0).total == 1

@@ -99,6 +99,8 @@ def test_a_shipped_profile_and_what_cannot_be_evaluated(ctx: Context) -> None:
         evaluations.list_evaluations(ctx, other, tool, limit=10, offset=0)
     with pytest.raises(NotFoundError):
         evaluations.get_evaluation(ctx, vendor, uuid.uuid4())
+    with pytest.raises(NotFoundError, match="on this product"):
+        evaluations.run_evaluation(ctx, vendor, tool, profile=PARENT, evidence=["sha256:" + "0" * 64])
     with pytest.raises(PermissionDeniedError):
         evaluations.run_evaluation(ctx, fab, tool, profile=PARENT)
     with pytest.raises(PermissionDeniedError):

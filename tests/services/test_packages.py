@@ -8,7 +8,13 @@ from typing import Any
 
 import pytest
 
-from qualbridge.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
+from qualbridge.errors import (
+    ConflictError,
+    InputError,
+    NotFoundError,
+    PermissionDeniedError,
+    WithheldEvidenceError,
+)
 from qualbridge.services import evaluations, evidence, packages, profiles, shares
 from qualbridge.services.actor import Actor
 from qualbridge.services.context import Context
@@ -44,6 +50,8 @@ def test_the_fab_reads_the_package_and_only_what_it_holds(ctx: Context) -> None:
     assert packages.package_raw(ctx, s.fab, s.package_id, s.survey_id).path.read_bytes() == PARTICLE_CSV
     shared_eval = packages.package_evaluation(ctx, s.fab, s.package_id, s.evaluation_id)
     assert shared_eval == evaluations.get_evaluation(ctx, s.vendor, s.evaluation_id)
+    assert sorted(shared_eval.evidence) == sorted([s.survey_id, s.leak_id])
+    assert s.withheld_id not in shared_eval.model_dump_json(), "the evaluation names only shared evidence"
     assert packages.list_packages(ctx, s.fab, limit=10, offset=0).items == [
         packages.PackageSummary(
             **{k: v for k, v in package.model_dump().items() if k in packages.PackageSummary.model_fields}
@@ -178,6 +186,38 @@ def test_what_a_package_may_hold(ctx: Context) -> None:
     pinned = make(profiles=["fab-dresden/chamber", "fab-dresden/chamber@1"], evidence=[s.leak_id, s.leak_id])
     assert [(p.id, p.version) for p in pinned.profiles] == [("fab-dresden/chamber", 1)]
     assert [e.id for e in pinned.evidence] == [s.leak_id]
+
+
+def test_a_package_never_includes_an_evaluation_of_evidence_it_leaves_out(ctx: Context) -> None:
+    s = shared_package(ctx)
+
+    def make(evidence: list[str], chosen: list[uuid.UUID]) -> packages.PackageRecord:
+        return packages.create_package(
+            ctx,
+            s.vendor,
+            product_id=s.product_id,
+            name="P",
+            profiles=["fab-dresden/chamber"],
+            evidence=evidence,
+            evaluations=chosen,
+        )
+
+    before = packages.list_packages(ctx, s.vendor, limit=10, offset=0).total
+    with pytest.raises(WithheldEvidenceError) as refused:
+        make([s.survey_id, s.leak_id], [s.evaluation_id, s.withheld_evaluation_id])
+    error = refused.value
+    assert (error.evaluation_id, error.missing) == (str(s.withheld_evaluation_id), (s.withheld_id,))
+    assert error.where.field == "evaluations"
+    assert str(s.withheld_evaluation_id) in str(error)
+    assert s.withheld_id in str(error)
+    assert "Add that evidence to the package" in str(error)
+    assert packages.list_packages(ctx, s.vendor, limit=10, offset=0).total == before, "nothing stored"
+    # Either fix works: the evidence added to the package, or an evaluation of the package's evidence.
+    full = make([s.survey_id, s.leak_id, s.withheld_id], [s.withheld_evaluation_id])
+    assert [e.id for e in full.evaluations] == [s.withheld_evaluation_id]
+    narrow = evaluations.rerun(ctx, s.vendor, s.withheld_evaluation_id, evidence=[s.leak_id])
+    assert narrow.evidence == [s.leak_id]
+    assert [e.id for e in make([s.leak_id], [narrow.id]).evaluations] == [narrow.id]
 
 
 def new_product_of_another_vendor(ctx: Context) -> uuid.UUID:

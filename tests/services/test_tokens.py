@@ -1,13 +1,16 @@
 """API tokens: shown once, stored hashed, scoped, revocable, expiring."""
 
+import dataclasses
 import datetime as dt
 import hashlib
+import uuid
 
 import pytest
 
 from qualbridge.errors import AuthError, InputError, NotFoundError, PermissionDeniedError
 from qualbridge.services import accounts, tokens
 from qualbridge.services.context import Context
+from qualbridge.services.token_cache import TokenCache
 from qualbridge.store.models import ApiToken
 from tests.services.samples import member, new_org
 from tests.store.databases import TickingClock
@@ -135,3 +138,64 @@ def test_tokens_of_others_are_out_of_reach(ctx: Context) -> None:
     with pytest.raises(AuthError, match="revoked"):
         tokens.resolve_token(ctx, theirs.secret)
     tokens.resolve_token(ctx, other_org.secret)
+
+
+class FakeMonotonic:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _revoke_elsewhere(ctx: Context, token_id: uuid.UUID, at: dt.datetime) -> None:
+    """Revoke as another worker process would: in the database, not through this process's cache."""
+    with ctx.transaction(write=True) as uow:
+        row = uow.session.get(ApiToken, token_id)
+        assert row is not None
+        row.revoked_at = at
+
+
+def test_verified_tokens_are_cached_briefly_and_revocation_counts(ctx: Context, clock: TickingClock) -> None:
+    seconds = FakeMonotonic()
+    ctx = dataclasses.replace(ctx, token_cache=TokenCache(ttl=5, monotonic=seconds))
+    admin = new_org(ctx)
+    issued = tokens.issue_token(ctx, admin, name="cached", scope="write")
+    actor = tokens.resolve_token(ctx, issued.secret)
+    # Revoked by another worker: this one trusts its verification for at most ttl seconds.
+    _revoke_elsewhere(ctx, issued.token.id, clock())
+    assert tokens.resolve_token(ctx, issued.secret) == actor
+    seconds.now += 5
+    with pytest.raises(AuthError, match="revoked"):
+        tokens.resolve_token(ctx, issued.secret)
+    # Revoked through this process: refused at once, and a lookup racing the revocation cannot put the
+    # token back.
+    second = tokens.issue_token(ctx, admin, name="second", scope="read")
+    cached = tokens.resolve_token(ctx, second.secret)
+    tokens.revoke_token(ctx, admin, second.token.id)
+    with pytest.raises(AuthError, match="revoked"):
+        tokens.resolve_token(ctx, second.secret)
+    ctx.token_cache.put(tokens.token_hash(second.secret), cached, cached_expiry(ctx, second.token.id))
+    assert ctx.token_cache.get(tokens.token_hash(second.secret), clock()) is None
+    # Expiry is checked on every hit, against the service's clock.
+    short = tokens.issue_token(ctx, admin, name="short", scope="read", ttl_days=1)
+    tokens.resolve_token(ctx, short.secret)
+    clock.advance(dt.timedelta(days=1))
+    with pytest.raises(AuthError, match="expired"):
+        tokens.resolve_token(ctx, short.secret)
+    # Unknown tokens are never cached; ttl 0 turns the cache off.
+    with pytest.raises(AuthError, match="unknown"):
+        tokens.resolve_token(ctx, "qbt_" + "B" * 43)
+    off = dataclasses.replace(ctx, token_cache=TokenCache(ttl=0))
+    third = tokens.issue_token(off, admin, name="uncached", scope="read")
+    tokens.resolve_token(off, third.secret)
+    _revoke_elsewhere(off, third.token.id, clock())
+    with pytest.raises(AuthError, match="revoked"):
+        tokens.resolve_token(off, third.secret)
+
+
+def cached_expiry(ctx: Context, token_id: uuid.UUID) -> dt.datetime:
+    with ctx.transaction() as uow:
+        row = uow.session.get(ApiToken, token_id)
+        assert row is not None
+        return row.expires_at

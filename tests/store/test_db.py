@@ -35,7 +35,10 @@ def test_urls_are_checked_and_postgres_uses_psycopg() -> None:
 
 
 def _org(name: str, created_at: dt.datetime) -> Organization:
-    return Organization(kind="fab", name_en=name, name_zh="晶圆厂", country="DE", created_at=created_at)
+    slug = name.lower().replace(" ", "-")
+    return Organization(
+        kind="fab", name_en=name, slug=slug, name_zh="晶圆厂", country="DE", created_at=created_at
+    )
 
 
 def test_timestamps_round_trip_as_aware_utc(database: Database) -> None:

@@ -1,12 +1,15 @@
-"""The one migration builds exactly the schema the models describe, on SQLite and PostgreSQL."""
+"""The migrations build exactly the schema the models describe, on SQLite and PostgreSQL."""
 
+import datetime as dt
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, DateTime, Uuid, column, insert, inspect, select, table
 
+from qualbridge.services import accounts
 from qualbridge.store import migrate
 from qualbridge.store.db import Database
 from qualbridge.store.models import Base
@@ -43,3 +46,24 @@ def test_downgrade_and_upgrade_again(database: Database) -> None:
         migrate.upgrade(conn)
         assert migrate.current(conn) == migrate.head()
         assert set(inspect(conn).get_table_names()) >= EVERY_TABLE
+
+
+def test_revision_0002_gives_existing_organizations_unique_slugs(database: Database) -> None:
+    orgs = table("organizations", column("id", Uuid()), column("kind"), column("name_en"), column("name_zh"),
+                 column("country"), column("created_at", DateTime()), column("slug"))  # fmt: skip
+    names = ["Dresden Wafer Fab", "Dresden wafer-fab", "Düsseldorf Fab", "上海"]
+    with connection(database) as conn:
+        migrate.downgrade(conn, "0001")
+        for n, name in enumerate(names):
+            row = {"id": uuid.uuid4(), "kind": "fab", "name_en": name, "name_zh": name, "country": "DE"}
+            conn.execute(insert(orgs).values(**row, created_at=dt.datetime(2026, 1, 1 + n)))
+        migrate.upgrade(conn)
+        found = dict(conn.execute(select(orgs.c.name_en, orgs.c.slug)).all())
+    # Made as the service makes them; the second name giving the same slug gets a number.
+    assert found == {
+        "Dresden Wafer Fab": "dresden-wafer-fab",
+        "Dresden wafer-fab": "dresden-wafer-fab-2",
+        "Düsseldorf Fab": "dusseldorf-fab",
+        "上海": "org",
+    }
+    assert [accounts.slug_of(name) for name in names] == ["dresden-wafer-fab"] * 2 + ["dusseldorf-fab", "org"]

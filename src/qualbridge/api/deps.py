@@ -1,11 +1,17 @@
-"""Dependencies of the routes, as ``Annotated`` aliases so that a route's signature reads as prose."""
+"""Dependencies of the routes, as ``Annotated`` aliases so that a route's signature reads as prose.
+
+They are ``async``: FastAPI runs a synchronous dependency in its thread pool, a hop that costs more than
+the work of these. The one that may block (a token not in the cache is looked up in the database) hands
+just that lookup to the thread pool.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Header, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from qualbridge.errors import AuthError
@@ -24,7 +30,7 @@ _bearer = HTTPBearer(
 PAGE_MAX = 200
 
 
-def _context(request: Request) -> Context:
+async def _context(request: Request) -> Context:
     context: Context = request.app.state.context
     return context
 
@@ -32,12 +38,14 @@ def _context(request: Request) -> Context:
 ContextDep = Annotated[Context, Depends(_context)]
 
 
-def _actor(
+async def _actor(
     ctx: ContextDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Actor:
     if credentials is None:
         raise AuthError("this needs an API token: send 'Authorization: Bearer qbt_…'")
-    return tokens.resolve_token(ctx, credentials.credentials)
+    if (cached := tokens.cached_actor(ctx, credentials.credentials)) is not None:
+        return cached
+    return await run_in_threadpool(tokens.resolve_token, ctx, credentials.credentials)
 
 
 ActorDep = Annotated[Actor, Depends(_actor)]
@@ -49,7 +57,7 @@ class Pagination:
     offset: int
 
 
-def _pagination(
+async def _pagination(
     limit: Annotated[int, Query(ge=1, le=PAGE_MAX, description="Items per page.")] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.")] = 0,
 ) -> Pagination:
@@ -59,7 +67,7 @@ def _pagination(
 PageDep = Annotated[Pagination, Depends(_pagination)]
 
 
-def _idempotency_key(
+async def _idempotency_key(
     key: Annotated[
         str | None,
         Header(
@@ -74,3 +82,9 @@ def _idempotency_key(
 
 
 IdempotencyKeyDep = Annotated[str | None, Depends(_idempotency_key)]
+
+
+def mark_replay(response: Response, replayed: bool) -> None:
+    """Tell the client its retry got the stored answer of the first request with this key."""
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"

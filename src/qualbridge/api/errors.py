@@ -39,6 +39,7 @@ from qualbridge.errors import (
     PermissionDeniedError,
     QualBridgeError,
     TooLargeError,
+    WithheldEvidenceError,
 )
 
 log = logging.getLogger(__name__)
@@ -52,11 +53,17 @@ STATUS: tuple[tuple[type[QualBridgeError], int, str], ...] = (
     (AccessError, 403, "forbidden"),
     (NotFoundError, 404, "not-found"),
     (IdempotencyKeyReusedError, 422, "idempotency-key-reused"),
+    (WithheldEvidenceError, 422, "evaluation-evidence-withheld"),
     (ConflictError, 409, "conflict"),
     (TooLargeError, 413, "too-large"),
     (InputError, 422, "invalid-input"),
     (EngineError, 500, "internal-error"),
 )
+#: Problems specific enough to have their own title (others are titled by their HTTP status).
+TITLES = {
+    "idempotency-key-reused": "Idempotency-Key reused for a different request",
+    "evaluation-evidence-withheld": "Evaluation considered evidence left out of the package",
+}
 #: Errors of other families (e.g. a failed verification of a caller's bundle) are about the input.
 DEFAULT = (422, "invalid-input")
 
@@ -91,7 +98,7 @@ def problem(
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": f"/problems/{slug}" if slug else "about:blank",
-        "title": HTTPStatus(status).phrase,
+        "title": TITLES.get(slug or "", HTTPStatus(status).phrase),
         "status": status,
         "detail": detail,
         "instance": request.url.path,
@@ -125,6 +132,7 @@ async def _qualbridge_error(request: Request, exc: Exception) -> JSONResponse:
         row=where.row,
         field=where.field,
         expected=exc.expected,
+        **exc.details(),
     )
 
 

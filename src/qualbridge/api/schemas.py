@@ -59,12 +59,22 @@ class PageOut(Response, Generic[T]):
 # --- organizations and users ---------------------------------------------------------------------------
 
 
-class OrgOut(Response):
+#: An organization's short name: lower-case letters, digits and hyphens.
+SLUG = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
+
+
+class OrgEntryOut(Response):
+    """An organization's public directory entry."""
+
     id: uuid.UUID
+    slug: str = Field(description="Unique short name, e.g. dresden-example-wafer-fab")
     kind: OrgKind
     name_en: str
     name_zh: str
     country: str
+
+
+class OrgOut(OrgEntryOut):
     created_at: dt.datetime
 
 
@@ -94,6 +104,7 @@ class OrgIn(Request):
     name_en: str = text(200)
     name_zh: str = text(200)
     country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2, e.g. CN, DE, US")
+    slug: str | None = Field(default=None, pattern=SLUG, description="Default: made from name_en")
     admin: UserIn = Field(description="The organization's first admin (the role given is ignored)")
 
 
@@ -261,13 +272,26 @@ ProfileRefText = Annotated[
 ]
 
 
+EvidenceIdText = Annotated[
+    str, Field(pattern=r"^sha256:[0-9a-f]{64}$", description="Content id: sha256:<hex>")
+]
+
+
 class EvaluationIn(Request):
     profile: ProfileRefText
     as_of: IsoDate | None = Field(default=None, description="Date for expiry checks (default: today, UTC)")
+    evidence: list[EvidenceIdText] | None = Field(
+        default=None,
+        max_length=5_000,
+        description="Evaluate only these evidence ids of the product (default: all, own and inherited)",
+    )
 
 
 class RerunIn(Request):
     as_of: IsoDate | None = Field(default=None, description="Default: the first evaluation's date")
+    evidence: list[EvidenceIdText] | None = Field(
+        default=None, max_length=5_000, description="Evaluate only these evidence ids (default: all)"
+    )
 
 
 class EvaluationSummaryOut(Response):
@@ -289,10 +313,6 @@ class EvaluationOut(EvaluationSummaryOut):
 
 
 # --- packages and shares -------------------------------------------------------------------------------
-
-EvidenceIdText = Annotated[
-    str, Field(pattern=r"^sha256:[0-9a-f]{64}$", description="Content id: sha256:<hex>")
-]
 
 
 class PackageIn(Request):
@@ -335,6 +355,7 @@ class ShareIn(Request):
     fab_name: str | None = Field(
         default=None, min_length=1, max_length=200, pattern=SOME_TEXT, description="…or by its English name"
     )
+    fab_slug: str | None = Field(default=None, pattern=SLUG, description="…or by its slug")
     expires_at: AwareDatetime = Field(description="When the grant ends (at most three years ahead)")
 
 

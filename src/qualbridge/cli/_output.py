@@ -22,7 +22,13 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from qualbridge.errors import EngineError, LogUnavailableError, QualBridgeError, VerificationError
+from qualbridge.errors import (
+    EngineError,
+    LogUnavailableError,
+    QualBridgeError,
+    RemoteError,
+    VerificationError,
+)
 from qualbridge.text import Lang
 
 console = Console()
@@ -39,7 +45,12 @@ EXIT_UNAVAILABLE = 3
 
 def exit_code(exc: QualBridgeError) -> int:
     """The one mapping of errors to exit codes: a malfunction or a failed verification is 1 (like a
-    failed check), a remote log out of reach 3 (nothing was proven), any other error the caller's input."""
+    failed check), a log or server out of reach 3 (nothing was done or proven), a server's refusal 2 when
+    it names the caller's mistake (a 4xx) and 1 otherwise, any other error the caller's input."""
+    if isinstance(exc, RemoteError):
+        if exc.status is None:
+            return EXIT_UNAVAILABLE
+        return EXIT_BAD_INPUT if exc.caller_mistake else EXIT_FAILED_CHECK
     if isinstance(exc, EngineError | VerificationError):
         return EXIT_FAILED_CHECK
     if isinstance(exc, LogUnavailableError):

@@ -111,6 +111,9 @@ def create_org(
     name_en: str = typer.Option(..., "--name-en", help="Name in English."),
     name_zh: str = typer.Option(..., "--name-zh", help="Name in Chinese."),
     country: str = typer.Option(..., "--country", help="ISO 3166 country code, e.g. CN."),
+    slug: str | None = typer.Option(
+        None, "--slug", help="Unique short name (default: made from the English name)."
+    ),
     admin_email: str = typer.Option(..., "--admin-email", help="E-mail of the first admin."),
     admin_name: str = typer.Option(..., "--admin-name", help="Name of the first admin."),
     admin_password: str = typer.Option(
@@ -143,6 +146,7 @@ def create_org(
             admin_email=admin_email,
             admin_name=admin_name,
             admin_password=admin_password,
+            slug=slug,
         )
     finally:
         ctx.db.dispose()
@@ -150,7 +154,8 @@ def create_org(
 
     def render() -> None:
         console.print(
-            f"[green]registered[/] {org.name_en} ({org.kind}, {org.country}) with admin {admin.email}"
+            f"[green]registered[/] {org.name_en} ({org.slug}; {org.kind}, {org.country}) "
+            f"with admin {admin.email}"
         )
         console.print("sign in: POST /api/v1/auth/tokens with that e-mail and password")
 

@@ -1,13 +1,17 @@
-"""``qualbridge evidence parse``: raw export → validated evidence document (JSON)."""
+"""``qualbridge evidence parse``: raw export → validated evidence document (JSON); ``qualbridge evidence
+upload``: a raw export with its metadata → evidence stored on a QualBridge server (client mode)."""
 
 from __future__ import annotations
 
 import json
+import mimetypes
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
+from qualbridge.cli._client import IdempotencyKeyOption, connect
 from qualbridge.cli._meta import (
     IssuerOption,
     KindOption,
@@ -18,7 +22,7 @@ from qualbridge.cli._meta import (
     collect_meta,
 )
 from qualbridge.cli._output import JsonOption, console, emit, read_all
-from qualbridge.evidence.parsers import load_evidence, parsers
+from qualbridge.evidence.parsers import SIDECAR_SUFFIX, load_evidence, parsers
 
 evidence_app = typer.Typer(help="Parse and inspect evidence files.", no_args_is_help=True)
 
@@ -52,6 +56,44 @@ def parse(
             console.print(f"written to {output}")
 
     emit(document, as_json=as_json, render=render)
+
+
+@evidence_app.command("upload")
+def upload(
+    ctx: typer.Context,
+    path: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="Raw export, or a JSON evidence document."
+    ),
+    product: str = typer.Option(..., "--product", help="The product it was recorded on (its id)."),
+    kind: str | None = KindOption,
+    meta: Path | None = typer.Option(
+        None, "--meta", help="YAML/JSON metadata file (default: FILE.meta.yaml beside the file, if any)."
+    ),
+    issuer: str | None = IssuerOption,
+    subject: str | None = SubjectOption,
+    test_date: str | None = TestDateOption,
+    key: str | None = IdempotencyKeyOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Upload a file to a QualBridge server (``--server``/``--token``), which parses, validates and stores
+    it with its bytes. The same evidence again is the stored one (``created`` false), never a duplicate."""
+    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+    fields = collect_meta(meta or (sidecar if sidecar.is_file() else None), issuer, subject, test_date)
+    data = {"product_id": product, "meta": json.dumps(fields, default=str, ensure_ascii=False)}
+    if kind:
+        data["kind"] = kind
+    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    with connect(ctx) as client, path.open("rb") as handle:
+        answer = client.post("/evidence", key=key, data=data, files={"file": (path.name, handle, media_type)})
+
+    def render() -> None:
+        ev = answer["evidence"]
+        state = "[green]stored[/]" if answer["created"] else "[yellow]known already[/]"
+        console.print(f"{state} {path.name} as [bold]{ev['kind']}[/] → {ev['id']}")
+        subject = f"{ev['subject_type']}:{ev['subject_id']}"
+        console.print(escape(f"issuer {ev['issuer']}, tested {ev['test_date']}, subject {subject}"))
+
+    emit(answer, as_json=as_json, render=render)
 
 
 @evidence_app.command("parsers")

@@ -1,7 +1,8 @@
 """Entry point: builds the Typer app from the command-group modules and maps errors to exit codes.
 
-Exit codes: 0 success; 1 a check whose verdict is not a pass, or a verification that fails; 2 bad input
-(file, row, field named); 3 a remote log that cannot be reached (nothing was proven either way).
+Exit codes: 0 success; 1 a check whose verdict is not a pass, a verification that fails, or a server
+error; 2 bad input (file, row, field named), or a request a server refused as the caller's mistake; 3 a
+server or remote log that cannot be reached (nothing was done or proven either way).
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ import importlib
 import sys
 
 import typer
+from rich.markup import escape
 
 from qualbridge import __version__
+from qualbridge.cli._client import Remote
 from qualbridge.cli._output import err_console, exit_code
 from qualbridge.errors import QualBridgeError
 
@@ -36,6 +39,7 @@ _GROUPS = (
     "demo",
     "serve",
     "db",
+    "remote",
 )
 
 
@@ -47,11 +51,23 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
     ),
+    server: str | None = typer.Option(
+        None,
+        "--server",
+        envvar="QUALBRIDGE_SERVER",
+        help="A QualBridge server, e.g. https://qualbridge.example (for orgs, products, evidence upload, "
+        "evaluations, packages).",
+    ),
+    token: str | None = typer.Option(
+        None, "--token", envvar="QUALBRIDGE_TOKEN", help="Its API token (qbt_…).", show_default=False
+    ),
 ) -> None:
     """QualBridge command line."""
+    ctx.obj = Remote(server=server, token=token)
 
 
 for _name in _GROUPS:
@@ -63,5 +79,6 @@ def main() -> None:
     try:
         app()
     except QualBridgeError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        # Escaped: a message may quote text in brackets (an ISO 8573 class "[1:2:1]", a server's detail).
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(exit_code(exc))

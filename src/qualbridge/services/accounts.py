@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+import unicodedata
 import uuid
 from dataclasses import dataclass
 
@@ -15,12 +16,13 @@ from qualbridge.services import _checks, audit
 from qualbridge.services.actor import ORG_KINDS, ROLES, Actor, OrgKind, Role
 from qualbridge.services.authz import authorize
 from qualbridge.services.context import Context
-from qualbridge.services.records import OrgRecord, UserRecord
+from qualbridge.services.records import OrgEntry, OrgRecord, Page, UserRecord
 from qualbridge.services.uow import UnitOfWork
 from qualbridge.store.models import Organization, User
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
+_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 MIN_PASSWORD = 12
 
 
@@ -38,20 +40,47 @@ class _OrgDraft:
     name_en: str
     name_zh: str
     country: str
+    #: None: made from the English name when stored.
+    slug: str | None
 
 
-def _draft_org(kind: str, name_en: str, name_zh: str, country: str) -> _OrgDraft:
+def slug_of(name: str) -> str:
+    """A URL-safe short name from an organization's English name: ``Dresden Example Wafer Fab`` →
+    ``dresden-example-wafer-fab`` (accents dropped; at most 56 characters, leaving room for a suffix)."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:56].strip("-") or "org"
+
+
+def _free_slug(uow: UnitOfWork, draft: _OrgDraft) -> str:
+    if draft.slug is not None:
+        if uow.accounts.org_by_slug(draft.slug) is not None:
+            raise ConflictError(f"the slug {draft.slug!r} is taken: choose another", at(field="slug"))
+        return draft.slug
+    base = slug_of(draft.name_en)
+    slug, n = base, 1
+    while uow.accounts.org_by_slug(slug) is not None:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _draft_org(kind: str, name_en: str, name_zh: str, country: str, slug: str | None = None) -> _OrgDraft:
     if kind not in ORG_KINDS:
         raise InputError(
             f"unknown organization kind {kind!r}", at(field="kind"), expected=", ".join(ORG_KINDS)
         )
     if not _COUNTRY.match(country):
         raise InputError(f"{country!r} is not a country code", at(field="country"), expected="ISO 3166 'CN'")
+    if slug is not None and not _SLUG.match(slug):
+        raise InputError(
+            f"{slug!r} is not a slug", at(field="slug"), expected="lower-case letters, digits and '-', ≤ 63"
+        )
     return _OrgDraft(
         kind=kind,
         name_en=_checks.text(name_en, "name_en", max_length=200),
         name_zh=_checks.text(name_zh, "name_zh", max_length=200),
         country=country,
+        slug=slug,
     )
 
 
@@ -95,7 +124,12 @@ def _add_org(ctx: Context, uow: UnitOfWork, draft: _OrgDraft, admin: _UserDraft)
         raise ConflictError(f"{admin.email} is registered already", at(field="admin_email"))
     now = ctx.clock()
     org = Organization(
-        kind=draft.kind, name_en=draft.name_en, name_zh=draft.name_zh, country=draft.country, created_at=now
+        kind=draft.kind,
+        name_en=draft.name_en,
+        slug=_free_slug(uow, draft),
+        name_zh=draft.name_zh,
+        country=draft.country,
+        created_at=now,
     )
     uow.accounts.add(org)
     user = admin.row(org.id, now)
@@ -113,9 +147,10 @@ def bootstrap_organization(
     admin_email: str,
     admin_name: str,
     admin_password: str | None,
+    slug: str | None = None,
 ) -> tuple[OrgRecord, UserRecord]:
     """Register an organization and its first admin without an actor: for the operator (CLI, seeding)."""
-    draft = _draft_org(kind, name_en, name_zh, country)
+    draft = _draft_org(kind, name_en, name_zh, country, slug)
     admin = _draft_user(ctx, email=admin_email, name=admin_name, role="admin", password=admin_password)
 
     def work(uow: UnitOfWork) -> tuple[OrgRecord, UserRecord]:
@@ -140,10 +175,11 @@ def create_organization(
     admin_email: str,
     admin_name: str,
     admin_password: str | None,
+    slug: str | None = None,
 ) -> tuple[OrgRecord, UserRecord]:
     """The center registers a participating organization and its first admin."""
     authorize(actor, "org.create")
-    draft = _draft_org(kind, name_en, name_zh, country)
+    draft = _draft_org(kind, name_en, name_zh, country, slug)
     admin = _draft_user(ctx, email=admin_email, name=admin_name, role="admin", password=admin_password)
 
     def work(uow: UnitOfWork) -> tuple[OrgRecord, UserRecord]:
@@ -238,3 +274,27 @@ def _rehash(ctx: Context, user_id: uuid.UUID, password: str) -> None:
         user = uow.accounts.user(user_id)
         if user is not None:
             user.password_hash = new_hash
+
+
+def directory(
+    ctx: Context,
+    actor: Actor,
+    *,
+    kind: OrgKind | None = None,
+    search: str | None = None,
+    limit: int,
+    offset: int,
+) -> Page[OrgEntry]:
+    """Every participating organization's public entry (id, slug, names, kind, country), by English name:
+    how a vendor finds the fab to share a package with. Nothing else of an organization is listed."""
+    authorize(actor, "orgs.directory")
+    if search is not None:
+        search = _checks.text(search, "q", max_length=100, required=False)
+    with ctx.transaction() as uow:
+        page = uow.accounts.directory(kind=kind, search=search, limit=limit, offset=offset)
+        return Page(
+            items=[OrgEntry.model_validate(o, from_attributes=True) for o in page.items],
+            total=page.total,
+            limit=limit,
+            offset=offset,
+        )

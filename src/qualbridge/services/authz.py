@@ -15,6 +15,7 @@ from qualbridge.services.actor import ORG_KINDS, ROLES, Actor, OrgKind, Role, Sc
 Action = Literal[
     "org.read",
     "org.create",
+    "orgs.directory",
     "users.read",
     "users.create",
     "tokens.read",
@@ -51,6 +52,8 @@ POLICY: dict[Action, Rule] = {
     "org.read": Rule("read", _EVERYONE, _ALL_KINDS),
     # The coordinating center registers the organizations that take part.
     "org.create": Rule("write", frozenset({"admin"}), frozenset({"center"})),
+    # Every participant may look up the others' public entries (to name the fab a package goes to).
+    "orgs.directory": Rule("read", _EVERYONE, _ALL_KINDS),
     "users.read": Rule("read", _EVERYONE, _ALL_KINDS),
     "users.create": Rule("write", frozenset({"admin"}), _ALL_KINDS),
     "tokens.read": Rule("read", _EVERYONE, _ALL_KINDS),

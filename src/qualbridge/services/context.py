@@ -12,6 +12,7 @@ from argon2 import PasswordHasher
 from sqlalchemy.exc import DataError, IntegrityError
 
 from qualbridge.errors import ConflictError, InputError
+from qualbridge.services.token_cache import TokenCache
 from qualbridge.services.uow import UnitOfWork
 from qualbridge.settings import Settings
 from qualbridge.store.blobs import BlobStore, FilesystemBlobStore
@@ -38,6 +39,8 @@ class Context:
     # Argon2id with the library's defaults (RFC 9106 low-memory profile); tests pass a cheaper one.
     hasher: PasswordHasher = field(default_factory=PasswordHasher)
     limits: Limits = field(default_factory=Limits)
+    #: Verified API tokens, briefly (see :mod:`qualbridge.services.token_cache`).
+    token_cache: TokenCache = field(default_factory=TokenCache)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Context:
@@ -45,6 +48,7 @@ class Context:
             db=Database.from_url(settings.database_url, pool_size=settings.db_pool_size),
             blobs=FilesystemBlobStore(settings.blob_dir),
             limits=Limits(max_upload_bytes=settings.max_upload_bytes, token_ttl_days=settings.token_ttl_days),
+            token_cache=TokenCache(ttl=settings.token_cache_seconds),
         )
 
     @contextmanager

@@ -245,6 +245,7 @@ def _ensure_org(ctx: Context, org: DemoOrg) -> tuple[Actor, list[SeededUser]]:
             admin_email=admin.email,
             admin_name=admin.name,
             admin_password=admin.password,
+            slug=org.key,
         )
         actor = Actor(made.id, as_org_kind(made.kind), founder.id, "admin", "write")
         seeded = [SeededUser(org.key, admin.email, "admin", admin.password, created=True)]

@@ -26,11 +26,12 @@ from qualbridge.services import audit
 from qualbridge.services.actor import Actor
 from qualbridge.services.authz import authorize
 from qualbridge.services.context import Context
+from qualbridge.services.idempotency import Guard, Once, records, replayed, write_once
 from qualbridge.services.products import owned_product, visible_product
 from qualbridge.services.profiles import resolve_published
 from qualbridge.services.records import Page, Record
 from qualbridge.services.uow import UnitOfWork
-from qualbridge.store.models import Evaluation, EvaluationInput
+from qualbridge.store.models import Evaluation, EvaluationInput, Evidence
 from qualbridge.store.repos.evidence import EvidenceFilter
 
 #: More evidence than any one product's qualification holds; a bound on the memory one request takes.
@@ -61,23 +62,28 @@ def _result(row: Evaluation) -> dict[str, Any]:
 
 
 def summary(row: Evaluation) -> EvaluationSummary:
-    return EvaluationSummary(
-        id=row.id,
-        product_id=row.product_id,
-        profile_id=row.profile_id,
-        profile_version=row.profile_version,
-        engine_version=row.engine_version,
-        as_of=dt.date.fromisoformat(_result(row)["as_of"]),
-        overall=row.overall,
-        digest=row.digest,
-        created_at=row.created_at,
-        created_by=row.created_by,
-    )
+    return EvaluationSummary(**_summary_fields(row, _result(row)))
+
+
+def _summary_fields(row: Evaluation, result: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "product_id": row.product_id,
+        "profile_id": row.profile_id,
+        "profile_version": row.profile_version,
+        "engine_version": row.engine_version,
+        "as_of": dt.date.fromisoformat(result["as_of"]),
+        "overall": row.overall,
+        "digest": row.digest,
+        "created_at": row.created_at,
+        "created_by": row.created_by,
+    }
 
 
 def evaluation_record(uow: UnitOfWork, row: Evaluation) -> EvaluationRecord:
     inputs = [e.content_id for e in uow.evaluations.inputs(row.id)]
-    return EvaluationRecord(**summary(row).model_dump(), evidence=inputs, result=_result(row))
+    result = _result(row)  # parsed once: a result may be large
+    return EvaluationRecord(**_summary_fields(row, result), evidence=inputs, result=result)
 
 
 def _own(uow: UnitOfWork, actor: Actor, evaluation_id: uuid.UUID) -> Evaluation:
@@ -87,12 +93,58 @@ def _own(uow: UnitOfWork, actor: Actor, evaluation_id: uuid.UUID) -> Evaluation:
     return row
 
 
-def run_evaluation(
-    ctx: Context, actor: Actor, product_id: uuid.UUID, *, profile: str, as_of: dt.date | None = None
-) -> EvaluationRecord:
-    """Evaluate the product's evidence (own and inherited) against a published profile (``id`` for the
-    latest version, or ``id@version``) as of ``as_of`` (default: today, UTC)."""
+def _chosen(rows: list[Evidence], evidence: Sequence[str] | None) -> list[Evidence]:
+    """The rows named in ``evidence`` (all of them when None); a name not on the product is not found."""
+    if evidence is None:
+        return rows
+    by_id = {row.content_id: row for row in rows}
+    missing = [e for e in evidence if e not in by_id]
+    if missing:
+        raise NotFoundError(f"no evidence {missing[0]} on this product", at(field="evidence"))
+    return [by_id[e] for e in dict.fromkeys(evidence)]
+
+
+def run_evaluation_once(
+    ctx: Context,
+    actor: Actor,
+    product_id: uuid.UUID,
+    *,
+    profile: str,
+    as_of: dt.date | None = None,
+    evidence: Sequence[str] | None = None,
+    idempotency_key: str | None = None,
+) -> Once[EvaluationRecord]:
+    """Evaluate the product's evidence (own and inherited; only the content ids in ``evidence`` when
+    given) against a published profile (``id`` for the latest version, or ``id@version``) as of
+    ``as_of`` (default: today, UTC). With ``idempotency_key``, a retry is answered with the first
+    answer (``replayed``)."""
     authorize(actor, "evaluations.run")
+    request = {"product_id": str(product_id), "profile": profile, **_asked(as_of, evidence)}
+    guard = Guard.of(idempotency_key, "evaluation.run", request)
+    return _run(ctx, actor, product_id, profile=profile, as_of=as_of, evidence=evidence, guard=guard)
+
+
+def _asked(as_of: dt.date | None, evidence: Sequence[str] | None) -> dict[str, Any]:
+    return {
+        "as_of": as_of.isoformat() if as_of else None,
+        "evidence": list(evidence) if evidence is not None else None,
+    }
+
+
+def _run(
+    ctx: Context,
+    actor: Actor,
+    product_id: uuid.UUID,
+    *,
+    profile: str,
+    as_of: dt.date | None,
+    evidence: Sequence[str] | None,
+    guard: Guard,
+) -> Once[EvaluationRecord]:
+    if evidence is not None and len(evidence) > MAX_EVIDENCE:
+        raise InputError(f"at most {MAX_EVIDENCE} pieces of evidence are evaluated", at(field="evidence"))
+    if (found := replayed(ctx, actor, guard, EvaluationRecord)) is not None:
+        return found  # before the evaluation itself, which is the slow part
     when = as_of or ctx.clock().date()
     with ctx.transaction() as uow:
         owned_product(uow, actor, product_id)
@@ -105,7 +157,7 @@ def run_evaluation(
                 f"the product has {page.total} pieces of evidence; at most {MAX_EVIDENCE} are evaluated",
                 at(field="product_id"),
             )
-        rows = [row for row, _blob, _origin, _depth in page.items]
+        rows = _chosen([row for row, _blob, _origin, _depth in page.items], evidence)
         values = [evidence_adapter.validate_python(row.document) for row in rows]
     result = evaluate(resolved, values, as_of=when)
     canonical = result.canonical()
@@ -140,24 +192,41 @@ def run_evaluation(
         )
         return evaluation_record(uow, row)
 
-    return ctx.write(work)
+    return write_once(ctx, actor, guard, EvaluationRecord, work)
 
 
-def rerun(
-    ctx: Context, actor: Actor, evaluation_id: uuid.UUID, *, as_of: dt.date | None = None
-) -> EvaluationRecord:
+def rerun_once(
+    ctx: Context,
+    actor: Actor,
+    evaluation_id: uuid.UUID,
+    *,
+    as_of: dt.date | None = None,
+    evidence: Sequence[str] | None = None,
+    idempotency_key: str | None = None,
+) -> Once[EvaluationRecord]:
     """Evaluate again, as a new evaluation: the same profile version and (unless given) the same
-    ``as_of``, on the product's evidence as it is now. Unchanged evidence gives the same digest."""
+    ``as_of``, on the product's evidence as it is now (or the content ids in ``evidence``). Unchanged
+    evidence gives the same digest. With ``idempotency_key``, a retry is answered with the first answer."""
     authorize(actor, "evaluations.run")
+    request = {"evaluation_id": str(evaluation_id), **_asked(as_of, evidence)}
+    guard = Guard.of(idempotency_key, "evaluation.rerun", request)
+    if (found := replayed(ctx, actor, guard, EvaluationRecord)) is not None:
+        return found
     with ctx.transaction() as uow:
         first = summary(_own(uow, actor, evaluation_id))
-    return run_evaluation(
+    return _run(
         ctx,
         actor,
         first.product_id,
         profile=f"{first.profile_id}@{first.profile_version}",
         as_of=as_of or first.as_of,
+        evidence=evidence,
+        guard=guard,
     )
+
+
+run_evaluation = records(run_evaluation_once)
+rerun = records(rerun_once)
 
 
 def get_evaluation(ctx: Context, actor: Actor, evaluation_id: uuid.UUID) -> EvaluationRecord:

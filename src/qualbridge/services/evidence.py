@@ -106,7 +106,7 @@ def product_evidence(
     with ctx.transaction() as uow:
         visible_product(uow, actor, product_id)
         page = uow.evidence.of_product(
-            actor.org_id, product_id, _checked(filters), limit=limit, offset=offset
+            actor.org_id, product_id, _checked(filters), limit=limit, offset=offset, documents=False
         )
         items = [
             InheritedEvidence(

@@ -5,20 +5,33 @@ response is stored, in the same transaction as the change, with a fingerprint of
 retry with the same key and the same request gets that stored response; the same key with a different
 request is refused (:class:`IdempotencyKeyReusedError`). Keys belong to an organization and are
 forgotten after :data:`RETENTION`.
+
+Evidence intake uses :func:`lookup` and :func:`remember` around its own steps; the other state-changing
+use cases (packages, grants, evaluations) wrap their write transaction in :func:`write_once`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar
+
+from pydantic import BaseModel
 
 from qualbridge.canonical import canonical_json, sha256_hex
 from qualbridge.errors import EngineError, IdempotencyKeyReusedError, InputError, at
 from qualbridge.services.actor import Actor
 from qualbridge.services.uow import UnitOfWork
 from qualbridge.store.models import IdempotencyKey
+
+if TYPE_CHECKING:
+    from qualbridge.services.context import Context
+
+R = TypeVar("R", bound=BaseModel)
+P = ParamSpec("P")
 
 RETENTION = dt.timedelta(hours=24)
 _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
@@ -76,3 +89,72 @@ def remember(uow: UnitOfWork, actor: Actor, key: str, fp: str, replay: Replay, *
             created_at=now,
         )
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Once(Generic[R]):
+    """A use case's record, and whether it is the stored answer to an earlier request with the same key."""
+
+    record: R
+    replayed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Guard:
+    """One request's Idempotency-Key (None: the client sent none) and the fingerprint of what it asks."""
+
+    key: str | None
+    fingerprint: str
+
+    @classmethod
+    def of(cls, key: str | None, operation: str, request: Mapping[str, Any]) -> Guard:
+        checked = check_key(key) if key is not None else None
+        return cls(checked, fingerprint(operation, dict(request), field="body"))
+
+
+def replayed(ctx: Context, actor: Actor, guard: Guard, model: type[R]) -> Once[R] | None:
+    """The stored answer to this key, checked before any slow work (None: do the work)."""
+    if guard.key is None:
+        return None
+    with ctx.transaction() as uow:
+        found = lookup(uow, actor, guard.key, guard.fingerprint, now=ctx.clock())
+    return None if found is None else Once(model.model_validate_json(found.body), replayed=True)
+
+
+def write_once(
+    ctx: Context,
+    actor: Actor,
+    guard: Guard,
+    model: type[R],
+    work: Callable[[UnitOfWork], R],
+    *,
+    status: int = 201,
+) -> Once[R]:
+    """Run ``work`` in a write transaction that also stores its answer under the key; a retry that
+    arrives while the first request is still running finds that answer here and gets it instead (two
+    at the very same instant: the unique key makes one transaction fail, and its re-run replays)."""
+
+    def run(uow: UnitOfWork) -> Once[R]:
+        now = ctx.clock()
+        if guard.key is not None:
+            found = lookup(uow, actor, guard.key, guard.fingerprint, now=now)
+            if found is not None:
+                return Once(model.model_validate_json(found.body), replayed=True)
+        record = work(uow)
+        if guard.key is not None:
+            body = record.model_dump_json().encode()
+            remember(uow, actor, guard.key, guard.fingerprint, Replay(status, body), now=now)
+        return Once(record)
+
+    return ctx.write(run)
+
+
+def records(use_case: Callable[P, Once[R]]) -> Callable[P, R]:
+    """The use case answering with its record alone, for callers that do not ask whether it was a replay
+    (other use cases, the CLI, seeding, tests)."""
+
+    @functools.wraps(use_case)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        return use_case(*args, **kwargs).record
+
+    return run

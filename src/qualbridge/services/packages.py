@@ -9,7 +9,9 @@ and, through it, only the package's evidence, their raw files and its evaluation
 Every read by a fab of shared data is recorded in the audit trail in the same transaction as the read
 (who: organization and user; what; when), and the vendor can read that trail for each package.
 An included evaluation is shared as it is: its result names (by content id, kind, issuer and date)
-every evidence it considered.
+every evidence it considered. So a package may only include an evaluation whose evidence is all in the
+package; anything else would show the fab what the vendor chose not to share
+(:class:`~qualbridge.errors.WithheldEvidenceError`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from qualbridge.errors import InputError, NotFoundError, at
+from qualbridge.errors import InputError, NotFoundError, WithheldEvidenceError, at
 from qualbridge.services import _checks, audit
 from qualbridge.services.actor import Actor
 from qualbridge.services.authz import authorize
@@ -36,12 +38,14 @@ from qualbridge.services.evaluations import (
 )
 from qualbridge.services.evidence import RawDownload
 from qualbridge.services.evidence import summary as evidence_summary
+from qualbridge.services.idempotency import Guard, Once, records, write_once
 from qualbridge.services.products import owned_product, product_record
 from qualbridge.services.profiles import resolve_published
 from qualbridge.services.records import EvidenceRecord, EvidenceSummary, Page, ProductRecord, RawFile, Record
 from qualbridge.services.uow import UnitOfWork
 from qualbridge.store.models import (
     AuditEvent,
+    Evaluation,
     Evidence,
     Package,
     PackageEvaluation,
@@ -170,7 +174,9 @@ def _record(uow: UnitOfWork, access: Access) -> PackageRecord:
 
 
 def _product_evidence(uow: UnitOfWork, actor: Actor, product_id: uuid.UUID) -> dict[str, Evidence]:
-    page = uow.evidence.of_product(actor.org_id, product_id, EvidenceFilter(), limit=MAX_EVIDENCE, offset=0)
+    page = uow.evidence.of_product(
+        actor.org_id, product_id, EvidenceFilter(), limit=MAX_EVIDENCE, offset=0, documents=False
+    )
     return {row.content_id: row for row, _blob, _origin, _depth in page.items}
 
 
@@ -180,7 +186,36 @@ def _unique(values: Sequence[Any], field: str) -> list[Any]:
     return list(dict.fromkeys(values))
 
 
-def create_package(
+def _chosen_evaluations(
+    uow: UnitOfWork,
+    actor: Actor,
+    product_id: uuid.UUID,
+    evaluation_ids: Sequence[uuid.UUID],
+    *,
+    packaged: set[str],
+) -> list[Evaluation]:
+    """The evaluations, each of the product and reading only evidence the package holds."""
+    chosen = []
+    for evaluation_id in evaluation_ids:
+        row = uow.evaluations.get(evaluation_id)
+        if row is None or row.org_id != actor.org_id or row.product_id != product_id:
+            raise NotFoundError(f"no evaluation {evaluation_id} of this product", at(field="evaluations"))
+        missing = [e.content_id for e in uow.evaluations.inputs(row.id) if e.content_id not in packaged]
+        if missing:
+            raise WithheldEvidenceError(
+                f"evaluation {evaluation_id} considered evidence the package leaves out "
+                f"({', '.join(missing)}): sharing it would show the fab that evidence's id, kind, issuer "
+                "and date. Add that evidence to the package, or run an evaluation on the package's "
+                "evidence only and include that one",
+                at(field="evaluations"),
+                evaluation_id=str(evaluation_id),
+                missing=tuple(missing),
+            )
+        chosen.append(row)
+    return chosen
+
+
+def create_package_once(
     ctx: Context,
     actor: Actor,
     *,
@@ -189,15 +224,25 @@ def create_package(
     profiles: Sequence[str],
     evidence: Sequence[str] = (),
     evaluations: Sequence[uuid.UUID] = (),
-) -> PackageRecord:
+    idempotency_key: str | None = None,
+) -> Once[PackageRecord]:
     """Bundle a product, target profiles (published; ``id`` pins the latest version), evidence visible on
-    the product and evaluations of it."""
+    the product and evaluations of it that read only that evidence. With ``idempotency_key``, a retry
+    is answered with the first answer (``replayed``)."""
     authorize(actor, "packages.write")
     name = _checks.text(name, "name", max_length=200)
     if not profiles:
         raise InputError("a package targets at least one profile", at(field="profiles"))
     refs, evidence_ids = _unique(profiles, "profiles"), _unique(evidence, "evidence")
     evaluation_ids = _unique(evaluations, "evaluations")
+    request = {
+        "product_id": str(product_id),
+        "name": name,
+        "profiles": refs,
+        "evidence": evidence_ids,
+        "evaluations": [str(e) for e in evaluation_ids],
+    }
+    guard = Guard.of(idempotency_key, "package.create", request)
 
     def work(uow: UnitOfWork) -> PackageRecord:
         owned_product(uow, actor, product_id)
@@ -209,12 +254,7 @@ def create_package(
         missing = [e for e in evidence_ids if e not in on_product]
         if missing:
             raise NotFoundError(f"no evidence {missing[0]} on this product", at(field="evidence"))
-        chosen = []
-        for evaluation_id in evaluation_ids:
-            row = uow.evaluations.get(evaluation_id)
-            if row is None or row.org_id != actor.org_id or row.product_id != product_id:
-                raise NotFoundError(f"no evaluation {evaluation_id} of this product", at(field="evaluations"))
-            chosen.append(row)
+        chosen = _chosen_evaluations(uow, actor, product_id, evaluation_ids, packaged=set(evidence_ids))
         now = ctx.clock()
         package = Package(
             vendor_org_id=actor.org_id,
@@ -237,7 +277,10 @@ def create_package(
         audit.record(uow, actor, "package.create", object_type="package", object_id=package.id, at=now)
         return _record(uow, Access(package, None))
 
-    return ctx.write(work)
+    return write_once(ctx, actor, guard, PackageRecord, work)
+
+
+create_package = records(create_package_once)
 
 
 def get_package(ctx: Context, actor: Actor, package_id: uuid.UUID) -> PackageRecord:

@@ -25,12 +25,18 @@ class Page(Record, Generic[T]):
     offset: int
 
 
-class OrgRecord(Record):
+class OrgEntry(Record):
+    """What every organization may know of another: its directory entry."""
+
     id: uuid.UUID
+    slug: str
     kind: OrgKind
     name_en: str
     name_zh: str
     country: str
+
+
+class OrgRecord(OrgEntry):
     created_at: dt.datetime
 
 

@@ -15,6 +15,7 @@ from qualbridge.services import audit
 from qualbridge.services.actor import Actor
 from qualbridge.services.authz import authorize
 from qualbridge.services.context import Context
+from qualbridge.services.idempotency import Guard, Once, records, write_once
 from qualbridge.services.packages import owned_package
 from qualbridge.services.records import Record
 from qualbridge.services.uow import UnitOfWork
@@ -48,21 +49,30 @@ def _record(share: Share, fab: Organization, now: dt.datetime) -> ShareRecord:
     )
 
 
-def _fab(uow: UnitOfWork, fab_org_id: uuid.UUID | None, fab_name: str | None) -> Organization:
-    if (fab_org_id is None) == (fab_name is None):
+def _fab(
+    uow: UnitOfWork, fab_org_id: uuid.UUID | None, fab_name: str | None, fab_slug: str | None
+) -> Organization:
+    named = {"fab_org_id": fab_org_id, "fab_name": fab_name, "fab_slug": fab_slug}
+    given = [field for field, value in named.items() if value is not None]
+    if len(given) != 1:
         raise InputError(
-            "name the fab by its id or by its English name (one of them)", at(field="fab_org_id")
+            "name the fab by one of its id, its slug or its English name", at(field="fab_org_id")
         )
-    org = uow.accounts.org(fab_org_id) if fab_org_id is not None else uow.accounts.org_named(fab_name or "")
-    field = "fab_org_id" if fab_org_id is not None else "fab_name"
+    field = given[0]
+    if fab_org_id is not None:
+        org = uow.accounts.org(fab_org_id)
+    elif fab_slug is not None:
+        org = uow.accounts.org_by_slug(fab_slug)
+    else:
+        org = uow.accounts.org_named(fab_name or "")
     if org is None:
-        raise NotFoundError(f"no organization {fab_org_id or fab_name}", at(field=field))
+        raise NotFoundError(f"no organization {named[field]}", at(field=field))
     if org.kind != "fab":
         raise InputError(f"{org.name_en} is a {org.kind}: packages are shared with fabs", at(field=field))
     return org
 
 
-def grant(
+def grant_once(
     ctx: Context,
     actor: Actor,
     package_id: uuid.UUID,
@@ -70,11 +80,23 @@ def grant(
     expires_at: dt.datetime,
     fab_org_id: uuid.UUID | None = None,
     fab_name: str | None = None,
-) -> ShareRecord:
-    """Let a fab read the package (its evidence, raw files and evaluations) until ``expires_at``."""
+    fab_slug: str | None = None,
+    idempotency_key: str | None = None,
+) -> Once[ShareRecord]:
+    """Let a fab (named by its id, slug or English name) read the package (its evidence, raw files and
+    evaluations) until ``expires_at``. With ``idempotency_key``, a retry is answered with the first
+    answer (``replayed``)."""
     authorize(actor, "packages.share")
     if expires_at.tzinfo is None:
         raise InputError("give the expiry with a time zone (UTC: a trailing Z)", at(field="expires_at"))
+    request = {
+        "package_id": str(package_id),
+        "expires_at": expires_at.astimezone(dt.UTC).isoformat(),
+        "fab_org_id": str(fab_org_id) if fab_org_id is not None else None,
+        "fab_name": fab_name,
+        "fab_slug": fab_slug,
+    }
+    guard = Guard.of(idempotency_key, "package.share", request)
 
     def work(uow: UnitOfWork) -> ShareRecord:
         now = ctx.clock()
@@ -83,7 +105,7 @@ def grant(
                 "the expiry must be in the future and within three years", at(field="expires_at")
             )
         package = owned_package(uow, actor, package_id)
-        fab = _fab(uow, fab_org_id, fab_name)
+        fab = _fab(uow, fab_org_id, fab_name, fab_slug)
         share = Share(
             package_id=package.id,
             fab_org_id=fab.id,
@@ -98,7 +120,10 @@ def grant(
         )
         return _record(share, fab, now)
 
-    return ctx.write(work)
+    return write_once(ctx, actor, guard, ShareRecord, work)
+
+
+grant = records(grant_once)
 
 
 def revoke(ctx: Context, actor: Actor, package_id: uuid.UUID, share_id: uuid.UUID) -> ShareRecord:

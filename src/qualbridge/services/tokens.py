@@ -152,16 +152,29 @@ def revoke_token(ctx: Context, actor: Actor, token_id: uuid.UUID) -> TokenRecord
             audit.record(uow, actor, "token.revoke", object_type="token", object_id=row.id, at=row.revoked_at)
         return _record(row)
 
-    return ctx.write(work, attempts=1)
+    revoked = ctx.write(work, attempts=1)
+    ctx.token_cache.forget(token_id)
+    return revoked
+
+
+def cached_actor(ctx: Context, secret: str) -> Actor | None:
+    """The actor of a token verified in the last few seconds, without touching the database (None: not
+    in the cache, so :func:`resolve_token` must look it up). A malformed token is refused here."""
+    if not _SHAPE.match(secret):
+        raise AuthError("malformed token", expected="qbt_ followed by 43 characters")
+    return ctx.token_cache.get(token_hash(secret), ctx.clock())
 
 
 def resolve_token(ctx: Context, secret: str) -> Actor:
-    """The actor a bearer token stands for, or :class:`AuthError` saying why it does not count."""
-    if not _SHAPE.match(secret):
-        raise AuthError("malformed token", expected="qbt_ followed by 43 characters")
+    """The actor a bearer token stands for, or :class:`AuthError` saying why it does not count.
+
+    A token verified in the last few seconds is taken from ``ctx.token_cache`` without a lookup."""
+    if (cached := cached_actor(ctx, secret)) is not None:
+        return cached
     now = ctx.clock()
+    digest = token_hash(secret)
     with ctx.transaction() as uow:
-        found = uow.accounts.token_by_hash(token_hash(secret))
+        found = uow.accounts.token_by_hash(digest)
         if found is None:
             raise AuthError("unknown token")
         token, user, org = found
@@ -175,7 +188,9 @@ def resolve_token(ctx: Context, secret: str) -> Actor:
         role: Role = as_role(user.role)
         scope: Scope = "write" if token.scope == "write" and max_scope(role) == "write" else "read"
         actor = Actor(org.id, as_org_kind(org.kind), user.id, role, scope, token.id)
+        expires_at = token.expires_at
     if stale:
         with ctx.transaction(write=True) as uow:
             uow.accounts.touch_token(actor.token_id or token.id, now)
+    ctx.token_cache.put(digest, actor, expires_at)
     return actor

@@ -6,17 +6,19 @@ import uuid
 
 from fastapi import APIRouter, Response, status
 
-from qualbridge.api.deps import ActorDep, ContextDep, PageDep
+from qualbridge.api.deps import ActorDep, ContextDep, IdempotencyKeyDep, PageDep, mark_replay
 from qualbridge.api.errors import COMMON, responses
 from qualbridge.api.schemas import EvaluationIn, EvaluationOut, EvaluationSummaryOut, PageOut, RerunIn
 from qualbridge.services import evaluations
+from qualbridge.services.idempotency import Once
 
 router = APIRouter(tags=["evaluations"], responses=responses(*COMMON))
 
 
-def _created(record: evaluations.EvaluationRecord, response: Response) -> EvaluationOut:
-    response.headers["Location"] = f"/api/v1/evaluations/{record.id}"
-    return EvaluationOut.model_validate(record.model_dump())
+def _created(done: Once[evaluations.EvaluationRecord], response: Response) -> EvaluationOut:
+    response.headers["Location"] = f"/api/v1/evaluations/{done.record.id}"
+    mark_replay(response, done.replayed)
+    return EvaluationOut.model_validate(done.record.model_dump())
 
 
 @router.post(
@@ -26,12 +28,25 @@ def _created(record: evaluations.EvaluationRecord, response: Response) -> Evalua
     responses=responses(404, 409),
 )
 def run(
-    product_id: uuid.UUID, body: EvaluationIn, ctx: ContextDep, actor: ActorDep, response: Response
+    product_id: uuid.UUID,
+    body: EvaluationIn,
+    ctx: ContextDep,
+    actor: ActorDep,
+    key: IdempotencyKeyDep,
+    response: Response,
 ) -> EvaluationOut:
     """Evaluate the product's evidence, own and inherited, against a published profile; the result is
     stored with the profile version and the engine version (409: the profile is a draft)."""
-    record = evaluations.run_evaluation(ctx, actor, product_id, profile=body.profile, as_of=body.as_of)
-    return _created(record, response)
+    done = evaluations.run_evaluation_once(
+        ctx,
+        actor,
+        product_id,
+        profile=body.profile,
+        as_of=body.as_of,
+        evidence=body.evidence,
+        idempotency_key=key,
+    )
+    return _created(done, response)
 
 
 @router.get(
@@ -62,10 +77,14 @@ def rerun(
     evaluation_id: uuid.UUID,
     ctx: ContextDep,
     actor: ActorDep,
+    key: IdempotencyKeyDep,
     response: Response,
     body: RerunIn | None = None,
 ) -> EvaluationOut:
     """Evaluate again as a new evaluation: the same profile version and as_of, today's evidence. The
     same evidence gives the same digest."""
-    record = evaluations.rerun(ctx, actor, evaluation_id, as_of=(body or RerunIn()).as_of)
-    return _created(record, response)
+    body = body or RerunIn()
+    done = evaluations.rerun_once(
+        ctx, actor, evaluation_id, as_of=body.as_of, evidence=body.evidence, idempotency_key=key
+    )
+    return _created(done, response)

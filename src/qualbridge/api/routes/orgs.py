@@ -1,15 +1,46 @@
-"""``/orgs``: the caller's organization and its users; the center registers organizations."""
+"""``/orgs``: the directory of organizations, the caller's organization and its users; the center
+registers organizations."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
 
-from qualbridge.api.deps import ActorDep, ContextDep
+from fastapi import APIRouter, Query, status
+
+from qualbridge.api.deps import ActorDep, ContextDep, PageDep
 from qualbridge.api.errors import COMMON, responses
-from qualbridge.api.schemas import MeOut, OrgCreatedOut, OrgIn, OrgOut, UserIn, UserOut
+from qualbridge.api.schemas import (
+    NO_CONTROL,
+    MeOut,
+    OrgCreatedOut,
+    OrgEntryOut,
+    OrgIn,
+    OrgOut,
+    PageOut,
+    UserIn,
+    UserOut,
+)
 from qualbridge.services import accounts
+from qualbridge.services.actor import OrgKind
 
 router = APIRouter(prefix="/orgs", tags=["organizations"], responses=responses(*COMMON))
+
+
+@router.get("", response_model=PageOut[OrgEntryOut])
+def directory(
+    ctx: ContextDep,
+    actor: ActorDep,
+    page: PageDep,
+    kind: OrgKind | None = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=100, pattern=NO_CONTROL, description="Text in the slug or either name."),
+    ] = None,
+) -> PageOut[OrgEntryOut]:
+    """Every participating organization's public entry (id, slug, names, kind, country), by English
+    name: how a vendor finds the fab to share a package with. Never users, tokens or anything else."""
+    found = accounts.directory(ctx, actor, kind=kind, search=q, limit=page.limit, offset=page.offset)
+    return PageOut[OrgEntryOut].model_validate(found.model_dump())
 
 
 @router.get("/me", response_model=MeOut)
@@ -32,6 +63,7 @@ def create_org(body: OrgIn, ctx: ContextDep, actor: ActorDep) -> OrgCreatedOut:
         admin_email=body.admin.email,
         admin_name=body.admin.name,
         admin_password=body.admin.password,
+        slug=body.slug,
     )
     return OrgCreatedOut(org=OrgOut.model_validate(org), admin=UserOut.model_validate(admin))
 

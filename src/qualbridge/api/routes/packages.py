@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response, status
 from fastapi.responses import FileResponse
 
-from qualbridge.api.deps import ActorDep, ContextDep, PageDep
+from qualbridge.api.deps import ActorDep, ContextDep, IdempotencyKeyDep, PageDep, mark_replay
 from qualbridge.api.errors import COMMON, responses
 from qualbridge.api.schemas import (
     AuditEventOut,
@@ -36,9 +36,12 @@ EvidenceId = Annotated[
 @router.post(
     "", status_code=status.HTTP_201_CREATED, response_model=PackageOut, responses=responses(404, 409)
 )
-def create(body: PackageIn, ctx: ContextDep, actor: ActorDep, response: Response) -> PackageOut:
-    """Bundle a product, its target profiles, chosen evidence and evaluations (409: a draft profile)."""
-    record = packages.create_package(
+def create(
+    body: PackageIn, ctx: ContextDep, actor: ActorDep, key: IdempotencyKeyDep, response: Response
+) -> PackageOut:
+    """Bundle a product, its target profiles, chosen evidence and evaluations (409: a draft profile;
+    422: an evaluation that read evidence the package leaves out)."""
+    done = packages.create_package_once(
         ctx,
         actor,
         product_id=body.product_id,
@@ -46,9 +49,11 @@ def create(body: PackageIn, ctx: ContextDep, actor: ActorDep, response: Response
         profiles=body.profiles,
         evidence=body.evidence,
         evaluations=body.evaluations,
+        idempotency_key=key,
     )
-    response.headers["Location"] = f"/api/v1/packages/{record.id}"
-    return PackageOut.model_validate(record.model_dump())
+    response.headers["Location"] = f"/api/v1/packages/{done.record.id}"
+    mark_replay(response, done.replayed)
+    return PackageOut.model_validate(done.record.model_dump())
 
 
 @router.get("", response_model=PageOut[PackageSummaryOut])
@@ -125,12 +130,27 @@ def audit_trail(
     response_model=ShareOut,
     responses=responses(404),
 )
-def grant(package_id: uuid.UUID, body: ShareIn, ctx: ContextDep, actor: ActorDep) -> ShareOut:
-    """Share the package with a fab (by id or name) until ``expires_at``."""
-    record = shares.grant(
-        ctx, actor, package_id, expires_at=body.expires_at, fab_org_id=body.fab_org_id, fab_name=body.fab_name
+def grant(
+    package_id: uuid.UUID,
+    body: ShareIn,
+    ctx: ContextDep,
+    actor: ActorDep,
+    key: IdempotencyKeyDep,
+    response: Response,
+) -> ShareOut:
+    """Share the package with a fab (by id, slug or English name) until ``expires_at``."""
+    done = shares.grant_once(
+        ctx,
+        actor,
+        package_id,
+        expires_at=body.expires_at,
+        fab_org_id=body.fab_org_id,
+        fab_name=body.fab_name,
+        fab_slug=body.fab_slug,
+        idempotency_key=key,
     )
-    return ShareOut.model_validate(record.model_dump())
+    mark_replay(response, done.replayed)
+    return ShareOut.model_validate(done.record.model_dump())
 
 
 @router.get("/{package_id}/shares", response_model=list[ShareOut], responses=responses(404))

@@ -23,6 +23,7 @@ class Organization(Base):
     id: Mapped[uuid.UUID] = uuid_pk()
     kind: Mapped[str] = mapped_column(String(16))
     name_en: Mapped[str] = mapped_column(String(200), unique=True)
+    slug: Mapped[str] = mapped_column(String(63), index=True, unique=True, comment="unique, URL-safe")
     name_zh: Mapped[str] = mapped_column(String(200))
     country: Mapped[str] = mapped_column(String(2), comment="ISO 3166-1 alpha-2")
     created_at: Mapped[dt.datetime]

@@ -26,3 +26,8 @@ def paginate(session: Session, query: Select[*_Ts], *, limit: int, offset: int) 
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     rows = session.execute(query.limit(limit).offset(offset)).all()
     return Page(items=rows, total=total, limit=limit, offset=offset)
+
+
+def escape_like(text: str) -> str:
+    """``text`` matched literally inside a LIKE pattern (with ``escape="\\"``)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

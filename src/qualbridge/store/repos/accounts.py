@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from qualbridge.store.models import ApiToken, Organization, User
+from qualbridge.store.repos._paging import Page, escape_like, paginate
 
 
 class AccountRepo:
@@ -25,6 +26,26 @@ class AccountRepo:
 
     def org_named(self, name_en: str) -> Organization | None:
         return self.session.scalar(select(Organization).where(Organization.name_en == name_en))
+
+    def org_by_slug(self, slug: str) -> Organization | None:
+        return self.session.scalar(select(Organization).where(Organization.slug == slug))
+
+    def directory(
+        self, *, kind: str | None, search: str | None, limit: int, offset: int
+    ) -> Page[Organization]:
+        query = select(Organization)
+        if kind is not None:
+            query = query.where(Organization.kind == kind)
+        if search:
+            pattern = f"%{escape_like(search.lower())}%"
+            query = query.where(
+                Organization.name_en.ilike(pattern, escape="\\")
+                | Organization.name_zh.ilike(pattern, escape="\\")
+                | Organization.slug.ilike(pattern, escape="\\")
+            )
+        ordered = query.order_by(Organization.name_en, Organization.id)
+        page = paginate(self.session, ordered, limit=limit, offset=offset)
+        return Page(items=[row[0] for row in page.items], total=page.total, limit=limit, offset=offset)
 
     def user(self, user_id: uuid.UUID) -> User | None:
         return self.session.get(User, user_id)

@@ -9,7 +9,7 @@ from sqlalchemy import CTE, Uuid, literal, select
 from sqlalchemy.orm import Session
 
 from qualbridge.store.models import Product, ProductComponent
-from qualbridge.store.repos._paging import Page, paginate
+from qualbridge.store.repos._paging import Page, escape_like, paginate
 
 
 class ProductRepo:
@@ -35,7 +35,7 @@ class ProductRepo:
         if kind is not None:
             query = query.where(Product.kind == kind)
         if search:
-            pattern = f"%{_escape_like(search.lower())}%"
+            pattern = f"%{escape_like(search.lower())}%"
             query = query.where(
                 Product.model.ilike(pattern, escape="\\") | Product.name.ilike(pattern, escape="\\")
             )
@@ -86,7 +86,3 @@ def tree_of(product_id: uuid.UUID, *, include_root: bool) -> CTE:
     )
     # UNION drops repeated (product, depth) rows; the depth bound ends the walk even on a cycle.
     return tree.union(below.where(tree.c.depth < MAX_DEPTH))
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

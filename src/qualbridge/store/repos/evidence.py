@@ -10,7 +10,7 @@ from typing import TypeVarTuple
 
 from sqlalchemy import Row, Select, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from qualbridge.store.models import Blob, Evidence, EvidenceLink, Product
 from qualbridge.store.repos._paging import Page, paginate
@@ -73,18 +73,27 @@ class EvidenceRepo:
         self, org_id: uuid.UUID, filters: EvidenceFilter, *, limit: int, offset: int
     ) -> Page[Row[Evidence, Blob | None]]:
         query = select(Evidence, Blob).outerjoin(Blob, Blob.digest == Evidence.raw_digest)
-        query = filters.apply(query.where(Evidence.org_id == org_id))
+        # A listing shows summaries: the documents (the bulk of a row, JSON to decode) stay unread.
+        query = filters.apply(query.where(Evidence.org_id == org_id)).options(defer(Evidence.document))
         query = query.order_by(Evidence.created_at.desc(), Evidence.id)
         return paginate(self.session, query, limit=limit, offset=offset)
 
     def of_product(
-        self, org_id: uuid.UUID, product_id: uuid.UUID, filters: EvidenceFilter, *, limit: int, offset: int
+        self,
+        org_id: uuid.UUID,
+        product_id: uuid.UUID,
+        filters: EvidenceFilter,
+        *,
+        limit: int,
+        offset: int,
+        documents: bool = True,
     ) -> Page[Row[Evidence, Blob | None, Product, int]]:
         """Evidence recorded on ``product_id`` or on anything built into it, at any depth.
 
         Each evidence appears once, with its origin: the product it is recorded on nearest to
         ``product_id`` (depth 0: the product itself, so own evidence is never shown as inherited).
-        Nearest first, newest first within a depth.
+        Nearest first, newest first within a depth. ``documents`` False leaves the evidence documents
+        unread until used (for listings, which show summaries).
         """
         tree = tree_of(product_id, include_root=True)
         nearest = (
@@ -107,6 +116,8 @@ class EvidenceRepo:
             .where(Evidence.org_id == org_id)
         )
         query = filters.apply(query).order_by(nearest.c.depth, Evidence.created_at.desc(), Evidence.id)
+        if not documents:
+            query = query.options(defer(Evidence.document))
         return paginate(self.session, query, limit=limit, offset=offset)
 
     # --- blobs ---------------------------------------------------------------------------------------

@@ -1,0 +1,3 @@
+from tests.store.databases import postgres_engine, sqlite_template
+
+__all__ = ["postgres_engine", "sqlite_template"]
