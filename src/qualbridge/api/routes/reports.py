@@ -1,0 +1,92 @@
+"""Qualification reports of an evaluation or a package, as HTML or PDF, in en, zh or both.
+
+Each is read exactly like the evaluation or package it reports on; a fab's read of a shared package's
+report is audited. Without ``lang`` the language is negotiated from ``Accept-Language``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Header, Query, Response
+
+from qualbridge import i18n
+from qualbridge.api.deps import ActorDep, ContextDep
+from qualbridge.api.errors import COMMON, responses
+from qualbridge.reports import Report, ReportLang, render_html
+from qualbridge.reports.pdf import render_pdf
+from qualbridge.services import reports
+
+router = APIRouter(tags=["reports"], responses=responses(*COMMON))
+
+Format = Literal["html", "pdf"]
+LangQuery = Annotated[
+    ReportLang | None,
+    Query(description="en, zh or both (side by side); default: from Accept-Language, else en."),
+]
+FormatQuery = Annotated[
+    Format, Query(alias="format", description="html (one self-contained file) or pdf (A4).")
+]
+AcceptLanguage = Annotated[str | None, Header(alias="Accept-Language", include_in_schema=False)]
+_MEDIA: dict[Format, str] = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
+_DOCUMENT = {
+    **responses(404),
+    200: {
+        "description": "The report",
+        "content": {
+            "text/html": {"schema": {"type": "string"}},
+            "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+        },
+    },
+}
+
+
+def _language(lang: ReportLang | None, accept_language: str | None) -> ReportLang:
+    return lang if lang is not None else i18n.negotiate(accept_language)
+
+
+def _document(report: Report, *, lang: ReportLang, fmt: Format, name: str) -> Response:
+    html = render_html(report, lang)
+    body = html.encode("utf-8") if fmt == "html" else render_pdf(html)
+    disposition = "inline" if fmt == "html" else "attachment"
+    return Response(
+        body,
+        media_type=_MEDIA[fmt],
+        headers={
+            "Content-Disposition": f'{disposition}; filename="{name}-{lang}.{fmt}"',
+            # Private and not stored: a shared package's access ends with its grant.
+            "Cache-Control": "private, no-store",
+            "Content-Language": "en, zh-Hans" if lang == "both" else i18n.LOCALES[lang].replace("_", "-"),
+        },
+    )
+
+
+@router.get("/evaluations/{evaluation_id}/report", response_class=Response, responses=_DOCUMENT)
+def evaluation_report(
+    evaluation_id: uuid.UUID,
+    ctx: ContextDep,
+    actor: ActorDep,
+    lang: LangQuery = None,
+    fmt: FormatQuery = "html",
+    accept_language: AcceptLanguage = None,
+) -> Response:
+    """The qualification report of one of your evaluations."""
+    chosen = _language(lang, accept_language)
+    report = reports.evaluation_report(ctx, actor, evaluation_id)
+    return _document(report, lang=chosen, fmt=fmt, name=f"evaluation-{evaluation_id}")
+
+
+@router.get("/packages/{package_id}/report", response_class=Response, responses=_DOCUMENT)
+def package_report(
+    package_id: uuid.UUID,
+    ctx: ContextDep,
+    actor: ActorDep,
+    lang: LangQuery = None,
+    fmt: FormatQuery = "html",
+    accept_language: AcceptLanguage = None,
+) -> Response:
+    """The qualification report of a package: yours, or one shared with you (the read is audited)."""
+    chosen = _language(lang, accept_language)
+    report = reports.package_report(ctx, actor, package_id, lang=chosen, fmt=fmt)
+    return _document(report, lang=chosen, fmt=fmt, name=f"package-{package_id}")
