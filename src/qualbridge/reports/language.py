@@ -72,7 +72,7 @@ class Voice:
     def spans(self, by_lang: dict[Lang, str]) -> Markup:
         if len(by_lang) == 1:
             return escape(next(iter(by_lang.values())))
-        return Markup("").join(
+        return Markup(" ").join(
             Markup('<span class="bi" lang="{}">{}</span>').format(_html_lang(lang), text)
             for lang, text in by_lang.items()
         )
