@@ -6,6 +6,9 @@ with ``--email`` (the password is asked for, or taken from ``QUALBRIDGE_PASSWORD
 API token (``--token`` / ``QUALBRIDGE_TOKEN``), with exactly the access that user has in the service.
 
 Writing a report is not a check: the command exits 0 whatever the verdict, 2 for bad input.
+
+The report modules (matplotlib, Jinja2, Playwright) are imported inside the command: they take seconds
+to import, and every other command of the CLI would pay for them.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import os
 import tempfile
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from pydantic import ValidationError
@@ -25,20 +28,17 @@ from qualbridge.cli._output import VERDICT_STYLE, JsonOption, console, emit, ste
 from qualbridge.cli.db import DatabaseUrlOption
 from qualbridge.errors import InputError, at
 from qualbridge.evaluation import Evaluation
-from qualbridge.reports import (
-    REPORT_LANGS,
-    Report,
-    StoredEvaluation,
-    build_report,
-    parse_report_lang,
-    render_html,
-)
 from qualbridge.settings import Settings
+
+if TYPE_CHECKING:
+    from qualbridge.reports import Report
 
 FORMATS = ("html", "pdf")
 
 
 def _from_file(path: Path) -> Report:
+    from qualbridge.reports import StoredEvaluation, build_report
+
     try:
         result = Evaluation.model_validate_json(path.read_bytes())
     except ValidationError as exc:
@@ -117,6 +117,8 @@ def register(app: typer.Typer) -> None:
         as_json: bool = JsonOption,
     ) -> None:
         """Write the qualification report of an evaluation or a package."""
+        from qualbridge.reports import REPORT_LANGS, parse_report_lang, render_html
+
         try:
             language = parse_report_lang(lang)
         except ValueError:
