@@ -6,35 +6,23 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
 
-from qualbridge.cli.main import main
 from qualbridge.evaluation import Evaluation
 from qualbridge.services import accounts, tokens
 from qualbridge.services.context import Context
 from qualbridge.store.blobs import FilesystemBlobStore
 from qualbridge.store.db import Database
+from tests.cli.test_service_cli import run
 from tests.reports.conftest import keep
 from tests.services.qualification_samples import shared_package
 from tests.services.samples import new_org
 from tests.store.databases import TickingClock, sqlite_template
 
 __all__ = ["sqlite_template"]
-
-
-def run(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str
-) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["qualbridge", *args])
-    monkeypatch.setenv("COLUMNS", "200")
-    with pytest.raises(SystemExit) as exited:
-        main()
-    out, err = capsys.readouterr()
-    return int(exited.value.code or 0), out, err
 
 
 @pytest.fixture

@@ -110,8 +110,9 @@ def particles_svg(chart: ParticleChart, voice: Voice) -> str:
             title=voice.plain(_("size (dashed: class limit)")),
             fontsize=7,
             title_fontsize=7,
-            loc="best",
-            ncols=2,
+            # Beside the axes: inside, it would hide the locations it is about.
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
         )
         return _svg(figure)
 

@@ -7,9 +7,10 @@ report is audited. Without ``lang`` the language is negotiated from ``Accept-Lan
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Query, Response
 
 from qualbridge import i18n
 from qualbridge.api.deps import ActorDep, ContextDep
@@ -42,11 +43,25 @@ _DOCUMENT = {
 }
 
 
-def _language(lang: ReportLang | None, accept_language: str | None) -> ReportLang:
-    return lang if lang is not None else i18n.negotiate(accept_language)
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """What the caller asked for: the language (negotiated when not given) and the format."""
+
+    lang: ReportLang
+    fmt: Format
 
 
-def _document(report: Report, *, lang: ReportLang, fmt: Format, name: str) -> Response:
+def _asked(
+    lang: LangQuery = None, fmt: FormatQuery = "html", accept_language: AcceptLanguage = None
+) -> Asked:
+    return Asked(lang if lang is not None else i18n.negotiate(accept_language), fmt)
+
+
+AskedDep = Annotated[Asked, Depends(_asked)]
+
+
+def _document(report: Report, asked: Asked, *, name: str) -> Response:
+    lang, fmt = asked.lang, asked.fmt
     html = render_html(report, lang)
     body = html.encode("utf-8") if fmt == "html" else render_pdf(html)
     disposition = "inline" if fmt == "html" else "attachment"
@@ -64,29 +79,15 @@ def _document(report: Report, *, lang: ReportLang, fmt: Format, name: str) -> Re
 
 @router.get("/evaluations/{evaluation_id}/report", response_class=Response, responses=_DOCUMENT)
 def evaluation_report(
-    evaluation_id: uuid.UUID,
-    ctx: ContextDep,
-    actor: ActorDep,
-    lang: LangQuery = None,
-    fmt: FormatQuery = "html",
-    accept_language: AcceptLanguage = None,
+    evaluation_id: uuid.UUID, ctx: ContextDep, actor: ActorDep, asked: AskedDep
 ) -> Response:
     """The qualification report of one of your evaluations."""
-    chosen = _language(lang, accept_language)
     report = reports.evaluation_report(ctx, actor, evaluation_id)
-    return _document(report, lang=chosen, fmt=fmt, name=f"evaluation-{evaluation_id}")
+    return _document(report, asked, name=f"evaluation-{evaluation_id}")
 
 
 @router.get("/packages/{package_id}/report", response_class=Response, responses=_DOCUMENT)
-def package_report(
-    package_id: uuid.UUID,
-    ctx: ContextDep,
-    actor: ActorDep,
-    lang: LangQuery = None,
-    fmt: FormatQuery = "html",
-    accept_language: AcceptLanguage = None,
-) -> Response:
+def package_report(package_id: uuid.UUID, ctx: ContextDep, actor: ActorDep, asked: AskedDep) -> Response:
     """The qualification report of a package: yours, or one shared with you (the read is audited)."""
-    chosen = _language(lang, accept_language)
-    report = reports.package_report(ctx, actor, package_id, lang=chosen, fmt=fmt)
-    return _document(report, lang=chosen, fmt=fmt, name=f"package-{package_id}")
+    report = reports.package_report(ctx, actor, package_id, lang=asked.lang, fmt=asked.fmt)
+    return _document(report, asked, name=f"package-{package_id}")
