@@ -3,9 +3,11 @@ in the language asked for (or negotiated), as HTML or PDF; a fab's read of a sha
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from qualbridge.services import packages
+from qualbridge.services import accounts, packages, shares
 from qualbridge.services.context import Context
 from tests.api.client import TestClient, assert_problem, bearer
 from tests.api.conftest import app, client
@@ -63,10 +65,26 @@ def test_a_fab_reads_a_shared_package_report_and_is_audited(
     assert [(e.org_id, e.detail["lang"], e.detail["format"]) for e in reads] == [
         (shared.fab.org_id, "en", "html")
     ]
+    # The fab sees itself as the one it is shared with; the vendor sees every fab with an active grant.
+    fab_name = accounts.current(ctx, shared.fab)[0].name_en
+    other = shares.grant(
+        ctx,
+        shared.vendor,
+        shared.package_id,
+        fab_org_id=shared.other_fab.org_id,
+        expires_at=ctx.clock() + dt.timedelta(days=1),
+    )
+    other_name = accounts.current(ctx, shared.other_fab)[0].name_en
+    assert fab_name in html
+    assert other_name not in client.get(url, headers=bearer(ctx, shared.fab)).text
     # The vendor's own reads are not audited.
-    client.get(url, headers=bearer(ctx, shared.vendor))
+    own = client.get(url, headers=bearer(ctx, shared.vendor)).text
+    assert fab_name in own
+    assert other_name in own
+    shares.revoke(ctx, shared.vendor, shared.package_id, other.id)
+    assert other_name not in client.get(url, headers=bearer(ctx, shared.vendor)).text
     trail = packages.package_audit(ctx, shared.vendor, shared.package_id, limit=50, offset=0).items
-    assert len([e for e in trail if e.action == "package.report.read"]) == 1
+    assert len([e for e in trail if e.action == "package.report.read"]) == 2  # the fab read it twice
 
 
 def test_a_package_report_as_pdf(ctx: Context, client: TestClient, shared: SharedPackage) -> None:

@@ -33,8 +33,6 @@ from qualbridge.settings import Settings
 if TYPE_CHECKING:
     from qualbridge.reports import Report
 
-FORMATS = ("html", "pdf")
-
 
 def _from_file(path: Path) -> Report:
     from qualbridge.reports import StoredEvaluation, build_report
@@ -117,7 +115,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = JsonOption,
     ) -> None:
         """Write the qualification report of an evaluation or a package."""
-        from qualbridge.reports import REPORT_LANGS, parse_report_lang, render_html
+        from qualbridge.reports import FORMATS, REPORT_LANGS, parse_report_lang, render_html
 
         try:
             language = parse_report_lang(lang)

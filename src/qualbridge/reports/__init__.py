@@ -2,6 +2,7 @@
 
     build_report(evaluations, generated_at=…, package=…, evidence=…) → Report     (model.py; pure)
     render_html(report, lang)  → str        en, zh or both side by side (render.py, templates/)
+    render(report, lang, fmt)  → bytes      the HTML file or the PDF (MEDIA_TYPES names them)
     PdfRenderer().render(html) → bytes      A4 with page numbers, through Chromium (pdf.py)
 
 Charts (charts.py) are drawn from what the evaluation holds (series.py); the glossary is data
@@ -18,12 +19,15 @@ from qualbridge.reports.model import (
     StoredEvaluation,
     build_report,
 )
-from qualbridge.reports.render import render_html
+from qualbridge.reports.render import FORMATS, MEDIA_TYPES, Format, render, render_html
 
 __all__ = [
+    "FORMATS",
+    "MEDIA_TYPES",
     "REPORT_LANGS",
     "VERIFY_COMMAND",
     "EvidenceItem",
+    "Format",
     "LogEntry",
     "PackageInfo",
     "Report",
@@ -31,5 +35,6 @@ __all__ = [
     "StoredEvaluation",
     "build_report",
     "parse_report_lang",
+    "render",
     "render_html",
 ]

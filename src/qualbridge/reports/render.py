@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -17,6 +18,10 @@ from qualbridge.reports import charts
 from qualbridge.reports.glossary import glossary
 from qualbridge.reports.language import ReportLang, Voice, _
 from qualbridge.reports.model import Report, Section
+
+Format = Literal["html", "pdf"]
+FORMATS: tuple[Format, ...] = get_args(Format)
+MEDIA_TYPES: dict[Format, str] = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
 
 VERDICT_TEXT = {
     "pass": _("pass"),
@@ -103,3 +108,13 @@ def render_html(report: Report, lang: ReportLang) -> str:
         cells=functools.partial(cells, voice),
         title=voice.plain(_("Qualification report")),
     )
+
+
+def render(report: Report, lang: ReportLang, fmt: Format) -> bytes:
+    """The report as the bytes of an HTML file (UTF-8) or of a PDF (:data:`MEDIA_TYPES` names them)."""
+    html = render_html(report, lang)
+    if fmt == "html":
+        return html.encode("utf-8")
+    from qualbridge.reports.pdf import render_pdf  # Playwright: imported only when a PDF is asked for
+
+    return render_pdf(html)

@@ -8,20 +8,18 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 
 from qualbridge import i18n
 from qualbridge.api.deps import ActorDep, ContextDep
 from qualbridge.api.errors import COMMON, responses
-from qualbridge.reports import Report, ReportLang, render_html
-from qualbridge.reports.pdf import render_pdf
+from qualbridge.reports import MEDIA_TYPES, Format, Report, ReportLang, render
 from qualbridge.services import reports
 
 router = APIRouter(tags=["reports"], responses=responses(*COMMON))
 
-Format = Literal["html", "pdf"]
 LangQuery = Annotated[
     ReportLang | None,
     Query(description="en, zh or both (side by side); default: from Accept-Language, else en."),
@@ -30,7 +28,6 @@ FormatQuery = Annotated[
     Format, Query(alias="format", description="html (one self-contained file) or pdf (A4).")
 ]
 AcceptLanguage = Annotated[str | None, Header(alias="Accept-Language", include_in_schema=False)]
-_MEDIA: dict[Format, str] = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
 _DOCUMENT = {
     **responses(404),
     200: {
@@ -62,12 +59,11 @@ AskedDep = Annotated[Asked, Depends(_asked)]
 
 def _document(report: Report, asked: Asked, *, name: str) -> Response:
     lang, fmt = asked.lang, asked.fmt
-    html = render_html(report, lang)
-    body = html.encode("utf-8") if fmt == "html" else render_pdf(html)
+    body = render(report, lang, fmt)
     disposition = "inline" if fmt == "html" else "attachment"
     return Response(
         body,
-        media_type=_MEDIA[fmt],
+        media_type=MEDIA_TYPES[fmt],
         headers={
             "Content-Disposition": f'{disposition}; filename="{name}-{lang}.{fmt}"',
             # Private and not stored: a shared package's access ends with its grant.
