@@ -4,6 +4,7 @@ byte-identical for the same data, labelled in the report's language."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -11,6 +12,7 @@ from qualbridge.evaluation import Evaluation
 from qualbridge.reports import charts
 from qualbridge.reports.language import Voice
 from qualbridge.reports.series import chart_data, particle_chart
+from qualbridge.text import Text
 
 
 def _texts(svg: str) -> list[str]:
@@ -54,3 +56,13 @@ def test_margins_beyond_minus_100_percent_are_labelled(demo: dict[str, Evaluatio
     assert worst.margin < -1
     svg = charts.margins_svg(data.margins, Voice("en"))
     assert Voice("en").percent(worst.margin) in _texts(svg)
+
+
+def test_text_from_a_profile_cannot_break_out_of_the_svg(demo: dict[str, Evaluation]) -> None:
+    chart = particle_chart(demo["cleanroom-hot-spot"].results[0])
+    assert chart is not None
+    hostile = Text.of("--><script>alert(1)</script><!--", "--><img src=x onerror=alert(1)>")
+    svg = charts.particles_svg(replace(chart, title=hostile), Voice("both"))
+    assert "<script" not in svg
+    assert "<img" not in svg
+    assert svg.count("<!--") == svg.count("-->")  # no comment closed early
