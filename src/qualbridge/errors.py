@@ -24,7 +24,8 @@
     ├── LogUnavailableError   a transparency log cannot be reached over HTTP, or answers outside its
     │                         contract (CLI exit 3: nothing was proven either way)
     └── EngineError           a malfunction of QualBridge itself (a bug, never the caller's fault)
-        └── LogIntegrityError an append or checkpoint would break the log's append-only promise
+        ├── LogIntegrityError an append or checkpoint would break the log's append-only promise
+        └── RenderError       a report could not be rendered (no Chromium, the browser failed)
 
 A verdict is data, never an exception: a failing measurement is a ``fail`` verdict, not an error.
 Every error carries structured fields so that the CLI and the API can say exactly where the problem is.
@@ -112,6 +113,10 @@ class EvidenceError(InputError):
 
 class EngineError(QualBridgeError, RuntimeError):
     """QualBridge itself malfunctioned."""
+
+
+class RenderError(EngineError):
+    """A report could not be rendered: the browser that prints PDFs is missing or failed."""
 
 
 # --- the service: who may do what, and the state it keeps ---------------------------------------------

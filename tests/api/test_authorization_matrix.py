@@ -364,6 +364,9 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", f"{P}/evaluations/{{evaluation_id}}"): Route(
         "evaluations.read", "owner", OK, lambda w, n: _evaluation(w)
     ),
+    ("GET", f"{P}/evaluations/{{evaluation_id}}/report"): Route(
+        "evaluations.read", "owner", OK, lambda w, n: _evaluation(w)
+    ),
     ("POST", f"{P}/evaluations/{{evaluation_id}}/rerun"): Route(
         "evaluations.run", "owner", CREATED, lambda w, n: {**_evaluation(w), "json": {}}
     ),
@@ -381,6 +384,10 @@ ROUTES: dict[tuple[str, str], Route] = {
         "package",
         OK,
         lambda w, n: {"path": {**_package(w)["path"], **_evaluation(w)["path"]}},
+    ),
+    # A report is read like the package it reports on; a grantee fab's read is audited.
+    ("GET", f"{P}/packages/{{package_id}}/report"): Route(
+        "packages.read", "package", OK, lambda w, n: _package(w)
     ),
     ("GET", f"{P}/packages/{{package_id}}/audit"): Route(
         "packages.audit", "owner", OK, lambda w, n: _package(w)

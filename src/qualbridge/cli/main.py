@@ -29,6 +29,7 @@ app = typer.Typer(
 # Each module defines `register(app)`; order is the order of `qualbridge --help`.
 _GROUPS = (
     "evaluate",
+    "report",
     "profiles",
     "evidence",
     "iso14644",
