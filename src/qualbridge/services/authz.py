@@ -15,6 +15,7 @@ from qualbridge.services.actor import ORG_KINDS, ROLES, Actor, OrgKind, Role, Sc
 Action = Literal[
     "org.read",
     "org.create",
+    "org.list",
     "users.read",
     "users.create",
     "tokens.read",
@@ -33,6 +34,7 @@ Action = Literal[
     "packages.write",
     "packages.share",
     "packages.audit",
+    "audit.read",
 ]
 
 _WRITERS: frozenset[Role] = frozenset({"admin", "engineer"})
@@ -51,6 +53,7 @@ POLICY: dict[Action, Rule] = {
     "org.read": Rule("read", _EVERYONE, _ALL_KINDS),
     # The coordinating center registers the organizations that take part.
     "org.create": Rule("write", frozenset({"admin"}), frozenset({"center"})),
+    "org.list": Rule("read", _EVERYONE, frozenset({"center"})),
     "users.read": Rule("read", _EVERYONE, _ALL_KINDS),
     "users.create": Rule("write", frozenset({"admin"}), _ALL_KINDS),
     "tokens.read": Rule("read", _EVERYONE, _ALL_KINDS),
@@ -74,6 +77,8 @@ POLICY: dict[Action, Rule] = {
     "packages.write": Rule("write", _WRITERS, frozenset({"vendor"})),
     "packages.share": Rule("write", _WRITERS, frozenset({"vendor"})),
     "packages.audit": Rule("read", _EVERYONE, frozenset({"vendor"})),
+    # What the organization's own users did: for its admins.
+    "audit.read": Rule("read", frozenset({"admin"}), _ALL_KINDS),
 }
 
 

@@ -26,6 +26,10 @@ class AccountRepo:
     def org_named(self, name_en: str) -> Organization | None:
         return self.session.scalar(select(Organization).where(Organization.name_en == name_en))
 
+    def orgs(self) -> Sequence[Organization]:
+        query = select(Organization).order_by(Organization.kind, Organization.name_en)
+        return self.session.scalars(query).all()
+
     def user(self, user_id: uuid.UUID) -> User | None:
         return self.session.get(User, user_id)
 
