@@ -9,6 +9,7 @@ from starlette.testclient import TestClient
 
 from qualbridge.services import accounts, packages
 from qualbridge.services.context import Context
+from tests.services.samples import PARTICLE_CSV
 from tests.web.conftest import World, csrf_of, sign_in
 
 #: A particle-counter export missing its count columns' numbers: row 2, column ">=0.5um".
@@ -36,7 +37,22 @@ def test_a_parse_error_names_file_row_and_column_and_stores_nothing(
         assert cells[:3] == ["survey.csv", "3", "<code>&gt;=0.5um</code>"], cells
     stored = client.post("/evidence/upload", data=form, files=files)
     assert stored.status_code == 400
+    assert "Where the problem is" in stored.text
     assert "No evidence yet." in client.get(f"/products/{world.product}").text
+
+
+def test_an_upload_with_yaml_metadata_is_stored_once(client: TestClient, world: World) -> None:
+    csrf = sign_in(client, world.emails["acme"])
+    meta = "issuer: Example Test Lab\ntest_date: 2024-03-05\nsubject: {type: equipment, id: VX-200}\n"
+    form = {"csrf": csrf, "product_id": str(world.product), "meta": meta}
+    files = {"file": ("survey.csv", PARTICLE_CSV, "text/csv")}
+    first = client.post("/evidence/upload", data=form, files=files)
+    assert first.headers["location"] == f"/products/{world.product}?msg=evidence-stored#evidence"
+    again = client.post("/evidence/upload", data=form, files=files)
+    assert again.headers["location"] == f"/products/{world.product}?msg=evidence-known#evidence"
+    page = client.get(f"/products/{world.product}")
+    assert 'Evidence <span class="muted">(1)</span>' in page.text
+    assert "survey.csv" in page.text
 
 
 def test_a_vendor_packages_and_shares_and_the_fab_reads_it(

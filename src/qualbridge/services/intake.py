@@ -142,7 +142,18 @@ def parse_meta(text: str, *, source: str = "meta") -> dict[str, Any]:
         raise EvidenceError(f"metadata is not valid YAML: {exc}", at(source, field="meta")) from exc
     if not isinstance(data, dict):
         raise EvidenceError("metadata must be a mapping of field: value", at(source, field="meta"))
-    return data
+    return _plain(data)
+
+
+def _plain(value: Any) -> Any:
+    """YAML's dates as the ISO text JSON metadata would carry (the upload's fingerprint is JSON)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
 
 
 def ingest_document(
