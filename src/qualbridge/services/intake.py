@@ -142,7 +142,7 @@ def parse_meta(text: str, *, source: str = "meta") -> dict[str, Any]:
         raise EvidenceError(f"metadata is not valid YAML: {exc}", at(source, field="meta")) from exc
     if not isinstance(data, dict):
         raise EvidenceError("metadata must be a mapping of field: value", at(source, field="meta"))
-    return _plain(data)
+    return {str(k): _plain(v) for k, v in data.items()}
 
 
 def _plain(value: Any) -> Any:
