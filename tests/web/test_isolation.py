@@ -42,3 +42,26 @@ def test_only_the_center_lists_organizations(client: TestClient, world: World) -
     response = client.get("/orgs")
     assert response.status_code == 403
     assert "Acme Example" not in response.text
+
+
+def test_the_download_places_check_the_package_before_saying_they_are_not_there_yet(
+    client: TestClient, world: World
+) -> None:
+    csrf = sign_in(client, world.emails["acme"])
+    made = client.post(
+        "/packages",
+        data={
+            "csrf": csrf,
+            "product_id": str(world.product),
+            "name": "P",
+            "profile": "iso14644-1/class-5/at-rest",
+        },
+    )
+    package_url = made.headers["location"].split("?")[0]
+    for suffix in ("/report", "/bundle"):
+        assert client.get(package_url + suffix).status_code == 501
+    other = TestClient(client.app, follow_redirects=False)
+    sign_in(other, world.emails["other"])
+    for suffix in ("/report", "/bundle"):
+        assert other.get(package_url + suffix).status_code == 404
+    assert other.get("/verify").status_code == 501

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from qualbridge.web.routes import auth, center, compare, evaluations, home, packages, products, profiles
+from qualbridge.web.routes import (
+    auth,
+    center,
+    compare,
+    downloads,
+    evaluations,
+    home,
+    packages,
+    products,
+    profiles,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
@@ -15,6 +25,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     profiles.router,
     compare.router,
     center.router,
+    downloads.router,
 )
 
 #: Form posts that carry a file: they get the upload size limit instead of the small default.
