@@ -65,3 +65,18 @@ def test_the_download_places_check_the_package_before_saying_they_are_not_there_
     for suffix in ("/report", "/bundle"):
         assert other.get(package_url + suffix).status_code == 404
     assert other.get("/verify").status_code == 501
+
+
+def test_an_unknown_page_is_a_page_and_an_unknown_api_path_a_problem(client: TestClient) -> None:
+    page = client.get("/no-such-page")
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    api = client.get("/api/v1/no-such-path")
+    assert api.status_code == 404
+    assert api.headers["content-type"] == "application/problem+json"
+
+
+def test_a_malformed_form_is_the_senders_mistake(client: TestClient, world: World) -> None:
+    csrf = sign_in(client, world.emails["acme"])
+    response = client.post(f"/products/{world.product}/components", data={"csrf": csrf, "child_id": "x"})
+    assert response.status_code == 400

@@ -17,6 +17,7 @@ from urllib.parse import quote
 from fastapi import Depends, Form, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from qualbridge import i18n
@@ -183,9 +184,14 @@ def _message(lang: Lang, key: str | None) -> str | None:
 # --- errors as pages --------------------------------------------------------------------------------------
 
 
-def _status(exc: Exception) -> int:
-    if isinstance(exc, NotFoundError | RequestValidationError):
+def _status(request: Request, exc: Exception) -> int:
+    if isinstance(exc, StarletteHTTPException):
+        return exc.status_code
+    if isinstance(exc, NotFoundError):
         return 404
+    if isinstance(exc, RequestValidationError):
+        # A malformed id in an address names nothing; a malformed form is the sender's mistake.
+        return 404 if request.method == "GET" else 400
     if isinstance(exc, PermissionDeniedError):
         return 403
     if isinstance(exc, TooLargeError):
@@ -203,7 +209,7 @@ def error_page(request: Request, exc: Exception) -> Response:
     if isinstance(exc, SignInRequiredError | AuthError):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return visit.redirect(f"/sign-in?next={quote(target, safe='')}")
-    status = _status(exc)
+    status = _status(request, exc)
     # Validation errors of the path (a malformed id) are not worth explaining: nothing is there.
     detail = str(exc) if isinstance(exc, QualBridgeError) else None
     return visit.page("error.html", status=status, status_code=status, detail=detail)
