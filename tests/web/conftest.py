@@ -84,3 +84,18 @@ def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> str:
     )
     assert done.status_code == 303, done.text
     return csrf_of(client.get("/").text)
+
+
+def create_package(client: TestClient, csrf: str, world: World, *, name: str = "Acme package") -> str:
+    """A package of the world's product, made through the form; returns its page's path."""
+    made = client.post(
+        "/packages",
+        data={
+            "csrf": csrf,
+            "product_id": str(world.product),
+            "name": name,
+            "profile": "iso14644-1/class-5/at-rest",
+        },
+    )
+    assert made.status_code == 303, made.text
+    return str(made.headers["location"]).split("?")[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from starlette.testclient import TestClient
 
-from tests.web.conftest import World, sign_in
+from tests.web.conftest import World, create_package, sign_in
 
 
 def test_another_vendors_product_is_not_found_and_not_named(client: TestClient, world: World) -> None:
@@ -48,16 +48,7 @@ def test_the_download_places_check_the_package_before_saying_they_are_not_there_
     client: TestClient, world: World
 ) -> None:
     csrf = sign_in(client, world.emails["acme"])
-    made = client.post(
-        "/packages",
-        data={
-            "csrf": csrf,
-            "product_id": str(world.product),
-            "name": "P",
-            "profile": "iso14644-1/class-5/at-rest",
-        },
-    )
-    package_url = made.headers["location"].split("?")[0]
+    package_url = create_package(client, csrf, world)
     for suffix in ("/report", "/bundle"):
         assert client.get(package_url + suffix).status_code == 501
     other = TestClient(client.app, follow_redirects=False)

@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 from qualbridge.services import accounts, packages
 from qualbridge.services.context import Context
 from tests.services.samples import PARTICLE_CSV
-from tests.web.conftest import World, csrf_of, sign_in
+from tests.web.conftest import World, create_package, csrf_of, sign_in
 
 #: A particle-counter export missing its count columns' numbers: row 2, column ">=0.5um".
 BROKEN_SURVEY = (
@@ -59,17 +59,7 @@ def test_a_vendor_packages_and_shares_and_the_fab_reads_it(
     client: TestClient, world: World, ctx: Context
 ) -> None:
     csrf = sign_in(client, world.emails["acme"])
-    made = client.post(
-        "/packages",
-        data={
-            "csrf": csrf,
-            "product_id": str(world.product),
-            "name": "Acme package",
-            "profile": "iso14644-1/class-5/at-rest",
-        },
-    )
-    assert made.status_code == 303, made.text
-    package_url = made.headers["location"].split("?")[0]
+    package_url = create_package(client, csrf, world)
     shared = client.post(
         package_url + "/shares", data={"csrf": csrf, "fab_name": "Fab Example", "expires_on": "2026-12-31"}
     )

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, Depends, File, Form, UploadFile
 from starlette.responses import Response
 
 from qualbridge.errors import InputError, at
@@ -87,76 +88,82 @@ def attach_component(
     return visit.redirect(f"/products/{product_id}?msg=component-attached")
 
 
-def _meta(text: str, sidecar: UploadFile | None) -> dict[str, Any]:
-    """Metadata from a sidecar file (``FILE.meta.yaml``) and the text box, which wins over it."""
-    meta: dict[str, Any] = {}
-    if sidecar is not None and sidecar.filename:
-        raw = sidecar.file.read(1 << 20)
-        try:
-            meta |= intake.parse_meta(raw.decode("utf-8"), source=sidecar.filename)
-        except UnicodeDecodeError as exc:
-            raise InputError("the metadata file is not UTF-8 text", at(sidecar.filename)) from exc
-    return meta | intake.parse_meta(text)
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """The upload form: the file, the product it is recorded on, and its metadata (a sidecar file and
+    a YAML text box, which wins over it)."""
+
+    product_id: uuid.UUID
+    file: UploadFile
+    meta_text: str
+    sidecar: UploadFile | None
+    kind: str | None
+
+    def meta(self) -> dict[str, Any]:
+        meta: dict[str, Any] = {}
+        if self.sidecar is not None and self.sidecar.filename:
+            raw = self.sidecar.file.read(1 << 20)
+            try:
+                meta |= intake.parse_meta(raw.decode("utf-8"), source=self.sidecar.filename)
+            except UnicodeDecodeError as exc:
+                raise InputError("the metadata file is not UTF-8 text", at(self.sidecar.filename)) from exc
+        return meta | intake.parse_meta(self.meta_text)
 
 
-UploadForm = Annotated[UploadFile, File()]
-MetaText = Annotated[str, Form(max_length=65_536)]
-MetaFile = Annotated[UploadFile | None, File()]
-Kind = Annotated[str, Form(max_length=40)]
+def _upload(
+    product_id: Annotated[uuid.UUID, Form()],
+    file: Annotated[UploadFile, File()],
+    meta: Annotated[str, Form(max_length=65_536)] = "",
+    sidecar: Annotated[UploadFile | None, File()] = None,
+    kind: Annotated[str, Form(max_length=40)] = "",
+) -> Upload:
+    return Upload(product_id=product_id, file=file, meta_text=meta, sidecar=sidecar, kind=kind or None)
+
+
+UploadDep = Annotated[Upload, Depends(_upload)]
 
 
 @router.post("/evidence/preview")
-def preview(
-    visit: PostDep,
-    product_id: Annotated[uuid.UUID, Form()],
-    file: UploadForm,
-    meta: MetaText = "",
-    sidecar: MetaFile = None,
-    kind: Kind = "",
-) -> Response:
+def preview(visit: PostDep, upload: UploadDep) -> Response:
     """What the upload would store, or the errors that name file, row and column; nothing is stored."""
+    name = upload.file.filename
     try:
         value = intake.preview_file(
             visit.ctx,
             visit.signed_in,
-            product_id=product_id,
-            stream=file.file,
-            filename=file.filename,
-            kind=kind or None,
-            meta=_meta(meta, sidecar),
+            product_id=upload.product_id,
+            stream=upload.file.file,
+            filename=name,
+            kind=upload.kind,
+            meta=upload.meta(),
         )
         result: dict[str, Any] = {"parsed": value, "document": value.model_dump(mode="json")}
     except InputError as exc:
         result = {"upload_error": exc}
     if visit.request.headers.get("HX-Request"):
-        return visit.fragment("_preview.html", filename=file.filename, **result)
-    return product_page(visit, product_id, filename=file.filename, **result)
+        return visit.fragment("_preview.html", filename=name, **result)
+    return product_page(visit, upload.product_id, filename=name, **result)
 
 
 @router.post("/evidence/upload")
-def upload(
-    visit: PostDep,
-    product_id: Annotated[uuid.UUID, Form()],
-    file: UploadForm,
-    meta: MetaText = "",
-    sidecar: MetaFile = None,
-    kind: Kind = "",
-) -> Response:
+def store(visit: PostDep, upload: UploadDep) -> Response:
     try:
         stored = intake.ingest_file(
             visit.ctx,
             visit.signed_in,
-            product_id=product_id,
-            stream=file.file,
-            filename=file.filename,
-            media_type=file.content_type,
-            kind=kind or None,
-            meta=_meta(meta, sidecar),
+            product_id=upload.product_id,
+            stream=upload.file.file,
+            filename=upload.file.filename,
+            media_type=upload.file.content_type,
+            kind=upload.kind,
+            meta=upload.meta(),
         )
     except InputError as exc:
-        return product_page(visit, product_id, status=400, filename=file.filename, upload_error=exc)
+        return product_page(
+            visit, upload.product_id, status=400, filename=upload.file.filename, upload_error=exc
+        )
     msg = "evidence-stored" if stored.ingested.created else "evidence-known"
-    return visit.redirect(f"/products/{product_id}?msg={msg}#evidence")
+    return visit.redirect(f"/products/{upload.product_id}?msg={msg}#evidence")
 
 
 @router.post("/products/{product_id}/evaluate")
