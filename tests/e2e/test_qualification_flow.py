@@ -106,7 +106,7 @@ def test_vendor_qualifies_and_shares_then_fab_reads_in_chinese(
     page.get_by_label("Name", exact=True).fill("Bay C3 hook-up release")
     page.get_by_role("button", name="Create package").click()
     expect(page.get_by_role("status")).to_have_text("The package was created.")
-    page.get_by_label("Fab (its English name)").fill(FAB_NAME)
+    page.get_by_label("Fab", exact=True).select_option(label=FAB_NAME)
     page.get_by_role("button", name="Share", exact=True).click()
     expect(page.get_by_role("status")).to_have_text("The package is shared.")
     expect(page.locator("#shares tbody")).to_contain_text(FAB_NAME)

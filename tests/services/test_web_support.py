@@ -5,7 +5,7 @@ organization's own audit trail."""
 import pytest
 
 from qualbridge.errors import EvidenceError, ParseError, PermissionDeniedError, ProfileError
-from qualbridge.services import accounts, audit, intake, products, profiles, tokens
+from qualbridge.services import accounts, audit, intake, products, profiles, shares, tokens
 from qualbridge.services.context import Context
 from tests.services.samples import NAN_COUNT_CSV, PARTICLE_CSV, PARTICLE_META, member, new_org, stored, stream
 
@@ -107,3 +107,11 @@ def test_an_admin_reads_what_its_own_organization_did(ctx: Context) -> None:
     assert [e.action for e in trail][:2] == ["product.create", "org.bootstrap"]
     with pytest.raises(PermissionDeniedError):
         audit.organization_trail(ctx, member(ctx, vendor, "engineer"))
+
+
+def test_a_vendor_chooses_among_the_fabs_only(ctx: Context) -> None:
+    vendor, fab = new_org(ctx), new_org(ctx, "fab")
+    new_org(ctx, "lab")
+    assert [o.id for o in shares.fabs(ctx, vendor)] == [fab.org_id]
+    with pytest.raises(PermissionDeniedError):
+        shares.fabs(ctx, fab)

@@ -60,16 +60,27 @@ def test_a_vendor_packages_and_shares_and_the_fab_reads_it(
 ) -> None:
     csrf = sign_in(client, world.emails["acme"])
     package_url = create_package(client, csrf, world)
+    page = client.get(package_url).text
+    # The share form offers the fabs, and only them.
+    assert f'<option value="{world.actors["fab"].org_id}"' in page
+    assert f'<option value="{world.actors["other"].org_id}"' not in page
+    fab_id = str(world.actors["fab"].org_id)
     shared = client.post(
-        package_url + "/shares", data={"csrf": csrf, "fab_name": "Fab Example", "expires_on": "2026-12-31"}
+        package_url + "/shares", data={"csrf": csrf, "fab_org_id": fab_id, "expires_on": "2026-12-31"}
     )
     assert shared.status_code == 303, shared.text
     assert "Fab Example" in client.get(package_url).text
+    vendor_id = str(world.actors["other"].org_id)
     refused = client.post(
-        package_url + "/shares", data={"csrf": csrf, "fab_name": "Other Example", "expires_on": "2026-12-31"}
+        package_url + "/shares", data={"csrf": csrf, "fab_org_id": vendor_id, "expires_on": "2026-12-31"}
     )
     assert refused.status_code == 400
     assert "packages are shared with fabs" in refused.text
+    past = client.post(
+        package_url + "/shares", data={"csrf": csrf, "fab_org_id": fab_id, "expires_on": "2020-01-01"}
+    )
+    assert past.status_code == 400
+    assert "the expiry must be in the future" in past.text
 
     fab = TestClient(client.app, follow_redirects=False)
     sign_in(fab, world.emails["fab"])

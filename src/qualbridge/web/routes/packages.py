@@ -101,6 +101,7 @@ def _package_page(visit: Visit, package_id: uuid.UUID, *, status: int = 200, **v
         package=found,
         results=results,
         shares=shares.list_shares(ctx, actor, package_id) if owner else [],
+        fabs=shares.fabs(ctx, actor) if owner and actor.role != "viewer" else [],
         default_expiry=(today + dt.timedelta(days=DEFAULT_GRANT_DAYS)).isoformat(),
         min_expiry=(today + dt.timedelta(days=1)).isoformat(),
         **values,
@@ -116,7 +117,7 @@ def package_detail(visit: VisitDep, package_id: uuid.UUID) -> Response:
 def share(
     visit: PostDep,
     package_id: uuid.UUID,
-    fab_name: Annotated[str, Form(max_length=200)],
+    fab_org_id: Annotated[uuid.UUID, Form()],
     expires_on: Annotated[str, Form(max_length=10)],
 ) -> Response:
     try:
@@ -126,9 +127,9 @@ def share(
             raise InputError(f"{expires_on!r} is not a date", at(field="expires_on"), "YYYY-MM-DD") from exc
         # The grant runs to the end of the chosen day, in UTC.
         expires = dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=dt.UTC)
-        shares.grant(visit.ctx, visit.signed_in, package_id, expires_at=expires, fab_name=fab_name.strip())
+        shares.grant(visit.ctx, visit.signed_in, package_id, expires_at=expires, fab_org_id=fab_org_id)
     except InputError as exc:
-        return _package_page(visit, package_id, status=400, share_error=exc, fab_name=fab_name)
+        return _package_page(visit, package_id, status=400, share_error=exc, fab_org_id=str(fab_org_id))
     return visit.redirect(f"/packages/{package_id}?msg=shared#shares")
 
 
