@@ -163,3 +163,31 @@ def test_the_center_registers_an_organization(client: TestClient, ctx: Context, 
     assert done.headers["location"] == "/orgs?msg=org-created"
     assert "Lab Example" in client.get("/orgs").text
     assert "org.create" in client.get("/audit").text
+
+
+def test_an_admin_adds_a_viewer_who_then_only_reads(client: TestClient, world: World) -> None:
+    csrf = sign_in(client, world.emails["acme"])
+    form = {
+        "csrf": csrf,
+        "email": "viewer@acme.example",
+        "name": "Vera",
+        "role": "viewer",
+        "password": "short",
+    }
+    refused = client.post("/users", data=form)
+    assert refused.status_code == 400
+    assert "at least 12 characters" in refused.text
+    added = client.post("/users", data={**form, "password": "a long enough password"})
+    assert added.headers["location"] == "/users?msg=user-created"
+    assert "viewer@acme.example" in client.get("/users").text
+
+    viewer = TestClient(client.app, follow_redirects=False)
+    viewer_csrf = sign_in(viewer, "viewer@acme.example", "a long enough password")
+    page = viewer.get(f"/products/{world.product}").text
+    assert "SECRET-MODEL-7" in page
+    assert "Upload evidence" not in page  # the forms a viewer may not use are not offered
+    response = viewer.post(
+        "/products", data={"csrf": viewer_csrf, "kind": "equipment", "model": "V", "name": "V"}
+    )
+    assert response.status_code == 403
+    assert "write scope" in response.text

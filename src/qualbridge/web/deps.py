@@ -172,6 +172,7 @@ MESSAGES: dict[str, str] = {
     "draft-saved": _("The draft was saved."),
     "published": _("The profile version was published."),
     "org-created": _("The organization was registered."),
+    "user-created": _("The user was added."),
 }
 
 

@@ -14,6 +14,7 @@ from qualbridge.web.routes import (
     packages,
     products,
     profiles,
+    users,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -26,6 +27,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     compare.router,
     center.router,
     downloads.router,
+    users.router,
 )
 
 #: Form posts that carry a file: they get the upload size limit instead of the small default.
