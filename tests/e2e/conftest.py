@@ -77,7 +77,15 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.is_file():
         pytest.fail(f"{CHROMIUM} is missing: `make install` installs Debian's chromium (scripts/system-deps)")
-    args = ["--disable-dev-shm-usage", "--disable-gpu", "--no-first-run"]
+    args = [
+        "--disable-dev-shm-usage",  # a container's /dev/shm is small
+        "--disable-gpu",
+        "--no-first-run",
+        # A closed network: no background requests, and no host but 127.0.0.1 resolves.
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+    ]
     if os.geteuid() == 0:
         args.append("--no-sandbox")  # Chromium refuses to sandbox itself as root in a container
     with sync_playwright() as playwright:
