@@ -155,3 +155,16 @@ def test_tablet_width_keeps_the_navigation_and_language_switch(browser: Browser,
     # Keyboard: the skip link is the first stop and leads to the main content.
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="跳到正文")).to_be_focused()
+
+
+def test_a_vendors_pages_fit_a_tablet(browser: Browser, served: Served) -> None:
+    page = new_page(browser, served, width=768)
+    sign_in(page, *VENDOR)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Products").click()
+    page.get_by_role("link", name="VX-200", exact=True).click()
+    expect(page.locator("#h-evidence")).to_be_visible()
+    # Evidence inherited from the subsystems says where it comes from.
+    expect(page.locator("#evidence tbody")).to_contain_text("inherited from TP-300")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 768, f"the product page scrolls sideways at tablet width ({width} px)"
+    screenshot(page, "14-vendor-product-tablet")

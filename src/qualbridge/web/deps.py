@@ -71,11 +71,12 @@ class Visit:
         return self.actor
 
     def page(self, template: str, *, status: int = 200, **values: Any) -> Response:
-        """A whole page, or only its ``main`` fragment for an HTMX request that asks for one."""
+        """A whole page (``template`` extends base.html) with the cookies this visit sets."""
         response = HTMLResponse(render.render(self.lang, template, self._values(values)), status_code=status)
         return self.finish(response)
 
     def fragment(self, template: str, **values: Any) -> Response:
+        """A part of a page (a template starting with ``_``), the answer to an htmx request."""
         return self.finish(HTMLResponse(render.render(self.lang, template, self._values(values))))
 
     def redirect(self, url: str) -> Response:
