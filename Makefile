@@ -68,6 +68,8 @@ demo: install
 	$(BIN)/qualbridge demo --out var/demo
 	$(DEMO_ENV) $(BIN)/qualbridge db upgrade
 	$(DEMO_ENV) $(BIN)/qualbridge demo seed
+	@echo "Open http://127.0.0.1:8000/ and sign in, e.g. admin@shanghai.example / demo-shanghai-admin (vendor)"
+	@echo "  or admin@dresden.example / demo-dresden-admin (fab). The API, with a token:"
 	@echo "Sign in: curl -s -X POST http://127.0.0.1:8000/api/v1/auth/tokens -H 'Content-Type: application/json' \\"
 	@echo "  -d '{\"email\": \"admin@shanghai.example\", \"password\": \"demo-shanghai-admin\", \"name\": \"demo\", \"scope\": \"write\"}'"
 	$(DEMO_ENV) $(BIN)/qualbridge serve --host 127.0.0.1 --port 8000
@@ -78,4 +80,4 @@ bench: install
 	$(BIN)/python -m bench.api_load
 
 clean:
-	rm -rf $(VENV) .tools var .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .tools var .pytest_cache .mypy_cache .ruff_cache .hypothesis test-artifacts

@@ -1,5 +1,7 @@
 """The FastAPI application: ``create_app(settings)`` builds it; nothing happens at import time.
 
+It serves the JSON API under ``/api/v1`` and the web pages (``qualbridge.web``) everywhere else.
+
 Run it with ``qualbridge serve``, or under any ASGI server as a factory:
 ``uvicorn --factory qualbridge.api.app:create_app_from_env``.
 """
@@ -13,7 +15,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
-from qualbridge import __version__
+from qualbridge import __version__, web
 from qualbridge.api import errors
 from qualbridge.api.limits import BodyLimit
 from qualbridge.api.routes import evaluations, evidence, orgs, packages, products, profiles, reports, tokens
@@ -57,6 +59,8 @@ def create_app(settings: Settings | None = None, *, context: Context | None = No
     app.include_router(evaluations.router, prefix=PREFIX)
     app.include_router(packages.router, prefix=PREFIX)
     app.include_router(reports.router, prefix=PREFIX)
+    # The web pages, beside the API: the same context, the same use cases.
+    web.install(app, settings)
     upload_limit = settings.max_upload_bytes + MULTIPART_OVERHEAD
     uploads = [
         (method, PREFIX + route.path, upload_limit)
@@ -64,6 +68,7 @@ def create_app(settings: Settings | None = None, *, context: Context | None = No
         if isinstance(route, APIRoute)
         for method in route.methods or ()
     ]
+    uploads += [("POST", path, upload_limit) for path in web.UPLOAD_PATHS]
     app.add_middleware(BodyLimit, default=settings.max_body_bytes, routes=uploads)
     _finish_openapi(app)
     return app

@@ -210,6 +210,13 @@ def current(ctx: Context, actor: Actor) -> tuple[OrgRecord, UserRecord]:
         return _org_record(org), _user_record(user)
 
 
+def list_organizations(ctx: Context, actor: Actor) -> list[OrgRecord]:
+    """Every participating organization, by kind and name (the center's view)."""
+    authorize(actor, "org.list")
+    with ctx.transaction() as uow:
+        return [_org_record(o) for o in uow.accounts.orgs()]
+
+
 def create_user(
     ctx: Context, actor: Actor, *, email: str, name: str, role: Role, password: str | None
 ) -> UserRecord:

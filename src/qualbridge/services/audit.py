@@ -7,6 +7,9 @@ import uuid
 from typing import Any
 
 from qualbridge.services.actor import Actor
+from qualbridge.services.authz import authorize
+from qualbridge.services.context import Context
+from qualbridge.services.records import AuditRecord
 from qualbridge.services.uow import UnitOfWork
 from qualbridge.store.models import AuditEvent
 
@@ -35,3 +38,14 @@ def record(
             detail=detail or {},
         )
     )
+
+
+def audit_record(event: AuditEvent) -> AuditRecord:
+    return AuditRecord.model_validate(event, from_attributes=True)
+
+
+def organization_trail(ctx: Context, actor: Actor, *, limit: int = 100) -> list[AuditRecord]:
+    """What the users of the actor's organization did, newest first (its admins' view)."""
+    authorize(actor, "audit.read")
+    with ctx.transaction() as uow:
+        return [audit_record(e) for e in uow.audit.events(actor.org_id, limit=limit)]

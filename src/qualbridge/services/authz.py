@@ -16,6 +16,7 @@ Action = Literal[
     "org.read",
     "org.create",
     "orgs.directory",
+    "org.list",
     "users.read",
     "users.create",
     "tokens.read",
@@ -34,6 +35,7 @@ Action = Literal[
     "packages.write",
     "packages.share",
     "packages.audit",
+    "audit.read",
 ]
 
 _WRITERS: frozenset[Role] = frozenset({"admin", "engineer"})
@@ -54,6 +56,7 @@ POLICY: dict[Action, Rule] = {
     "org.create": Rule("write", frozenset({"admin"}), frozenset({"center"})),
     # Every participant may look up the others' public entries (to name the fab a package goes to).
     "orgs.directory": Rule("read", _EVERYONE, _ALL_KINDS),
+    "org.list": Rule("read", _EVERYONE, frozenset({"center"})),
     "users.read": Rule("read", _EVERYONE, _ALL_KINDS),
     "users.create": Rule("write", frozenset({"admin"}), _ALL_KINDS),
     "tokens.read": Rule("read", _EVERYONE, _ALL_KINDS),
@@ -77,6 +80,8 @@ POLICY: dict[Action, Rule] = {
     "packages.write": Rule("write", _WRITERS, frozenset({"vendor"})),
     "packages.share": Rule("write", _WRITERS, frozenset({"vendor"})),
     "packages.audit": Rule("read", _EVERYONE, frozenset({"vendor"})),
+    # What the organization's own users did: for its admins.
+    "audit.read": Rule("read", frozenset({"admin"}), _ALL_KINDS),
 }
 
 

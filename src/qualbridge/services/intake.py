@@ -27,6 +27,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import yaml
+
 from qualbridge.errors import EvidenceError, InputError, ParseError, QualBridgeError, at
 from qualbridge.evidence.models import Evidence as EvidenceValue
 from qualbridge.evidence.parsers import build_evidence, load_evidence
@@ -104,6 +106,54 @@ def ingest_file(
             )
             ctx.blobs.put_file(path)  # step 5
     return _store(ctx, actor, product_id, value, raw=raw, key=key, fp=fp)  # step 6
+
+
+def preview_file(
+    ctx: Context,
+    actor: Actor,
+    *,
+    product_id: uuid.UUID,
+    stream: BinaryIO,
+    filename: str | None,
+    kind: str | None = None,
+    meta: Mapping[str, Any] | None = None,
+) -> EvidenceValue:
+    """What :func:`ingest_file` would store from this file, parsed and validated the same way (steps 1,
+    2 and 4), with nothing stored: the parse preview of an upload form. Parse errors name the uploaded
+    file, its row and field."""
+    authorize(actor, "evidence.upload")
+    name = safe_filename(filename)
+    with ctx.transaction() as uow:
+        owned_product(uow, actor, product_id)
+    with tempfile.TemporaryDirectory(prefix="qualbridge-preview-") as folder:
+        path = Path(folder) / name
+        with path.open("wb") as out:
+            copy_hashing(stream, out, limit=ctx.limits.max_upload_bytes)
+        return _storable(_parse(path, name, kind=kind, meta=dict(meta or {})), name)
+
+
+def parse_meta(text: str, *, source: str = "meta") -> dict[str, Any]:
+    """Upload metadata written as YAML or JSON (what a ``FILE.meta.yaml`` sidecar holds)."""
+    if not text.strip():
+        return {}
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise EvidenceError(f"metadata is not valid YAML: {exc}", at(source, field="meta")) from exc
+    if not isinstance(data, dict):
+        raise EvidenceError("metadata must be a mapping of field: value", at(source, field="meta"))
+    return {str(k): _plain(v) for k, v in data.items()}
+
+
+def _plain(value: Any) -> Any:
+    """YAML's dates as the ISO text JSON metadata would carry (the upload's fingerprint is JSON)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
 
 
 def ingest_document(

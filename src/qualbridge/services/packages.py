@@ -41,10 +41,17 @@ from qualbridge.services.evidence import summary as evidence_summary
 from qualbridge.services.idempotency import Guard, Once, records, write_once
 from qualbridge.services.products import owned_product, product_record
 from qualbridge.services.profiles import resolve_published
-from qualbridge.services.records import EvidenceRecord, EvidenceSummary, Page, ProductRecord, RawFile, Record
+from qualbridge.services.records import (
+    AuditRecord,
+    EvidenceRecord,
+    EvidenceSummary,
+    Page,
+    ProductRecord,
+    RawFile,
+    Record,
+)
 from qualbridge.services.uow import UnitOfWork
 from qualbridge.store.models import (
-    AuditEvent,
     Evaluation,
     Evidence,
     Package,
@@ -67,6 +74,8 @@ class ProfileVersion(Record):
 class PackageSummary(Record):
     id: uuid.UUID
     vendor_org_id: uuid.UUID
+    vendor_name_en: str
+    vendor_name_zh: str
     name: str
     product: ProductRecord
     created_at: dt.datetime
@@ -78,17 +87,6 @@ class PackageRecord(PackageSummary):
     profiles: list[ProfileVersion]
     evidence: list[EvidenceSummary]
     evaluations: list[EvaluationSummary]
-
-
-class AuditRecord(Record):
-    id: int
-    org_id: uuid.UUID
-    user_id: uuid.UUID | None
-    action: str
-    object_type: str
-    object_id: str
-    at: dt.datetime
-    detail: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,10 +140,14 @@ def _reads(actor: Actor) -> bool:
 
 def _summary(uow: UnitOfWork, access: Access) -> PackageSummary:
     product = uow.products.get(access.package.product_id)
+    vendor = uow.accounts.org(access.package.vendor_org_id)
     assert product is not None  # a foreign key
+    assert vendor is not None  # a foreign key
     return PackageSummary(
         id=access.package.id,
         vendor_org_id=access.package.vendor_org_id,
+        vendor_name_en=vendor.name_en,
+        vendor_name_zh=vendor.name_zh,
         name=access.package.name,
         product=product_record(product),
         created_at=access.package.created_at,
@@ -365,10 +367,6 @@ def package_evaluation(
     raise NotFoundError(f"no evaluation {evaluation_id} in this package", at(field="evaluation_id"))
 
 
-def _audit_record(event: AuditEvent) -> AuditRecord:
-    return AuditRecord.model_validate(event, from_attributes=True)
-
-
 def package_audit(
     ctx: Context, actor: Actor, package_id: uuid.UUID, *, limit: int, offset: int
 ) -> Page[AuditRecord]:
@@ -378,5 +376,5 @@ def package_audit(
         owned_package(uow, actor, package_id)
         page = uow.packages.trail(actor.org_id, package_id, limit=limit, offset=offset)
         return Page(
-            items=[_audit_record(e) for e in page.items], total=page.total, limit=limit, offset=offset
+            items=[audit.audit_record(e) for e in page.items], total=page.total, limit=limit, offset=offset
         )

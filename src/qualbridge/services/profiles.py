@@ -21,6 +21,8 @@ import uuid
 from collections.abc import Mapping
 from typing import Any, Literal
 
+import yaml
+
 from qualbridge.canonical import canonical_json, sha256_hex
 from qualbridge.errors import ConflictError, NotFoundError, ProfileError, at
 from qualbridge.services import _checks, audit
@@ -65,6 +67,24 @@ class Validated(Record):
     based_on: list[str]
     requirements: int
     resolved: Profile
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """Refuses YAML anchors and aliases: a small body could otherwise expand into a huge document."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(None, None, "aliases are not accepted", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def load_yaml(text: str) -> Any:
+    """A profile document written as YAML (or JSON, which YAML reads), as the API and the web take it."""
+    try:
+        return yaml.load(text, Loader=_NoAliasLoader)
+    except (RecursionError, yaml.YAMLError) as exc:
+        raise ProfileError(f"not valid YAML/JSON: {exc}", at(field="body")) from exc
 
 
 def split_ref(ref: str) -> tuple[str, int | None]:

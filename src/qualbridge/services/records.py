@@ -122,3 +122,14 @@ class Ingested(Record):
     evidence: EvidenceRecord
     created: bool
     linked: bool
+
+
+class AuditRecord(Record):
+    id: int
+    org_id: uuid.UUID
+    user_id: uuid.UUID | None
+    action: str
+    object_type: str
+    object_id: str
+    at: dt.datetime
+    detail: dict[str, Any]

@@ -17,7 +17,7 @@ from qualbridge.services.authz import authorize
 from qualbridge.services.context import Context
 from qualbridge.services.idempotency import Guard, Once, records, write_once
 from qualbridge.services.packages import owned_package
-from qualbridge.services.records import Record
+from qualbridge.services.records import OrgRecord, Record
 from qualbridge.services.uow import UnitOfWork
 from qualbridge.store.models import Organization, Share
 
@@ -153,6 +153,15 @@ def revoke(ctx: Context, actor: Actor, package_id: uuid.UUID, share_id: uuid.UUI
         return _record(share, fab, now)
 
     return ctx.write(work)
+
+
+def fabs(ctx: Context, actor: Actor) -> list[OrgRecord]:
+    """The fabs a package may be shared with, by name (what a vendor chooses from when sharing)."""
+    authorize(actor, "packages.share")
+    with ctx.transaction() as uow:
+        return [
+            OrgRecord.model_validate(o, from_attributes=True) for o in uow.accounts.orgs() if o.kind == "fab"
+        ]
 
 
 def list_shares(ctx: Context, actor: Actor, package_id: uuid.UUID) -> list[ShareRecord]:

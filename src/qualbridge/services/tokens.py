@@ -102,19 +102,21 @@ def issue_token(
 
 
 def issue_token_for_password(
-    ctx: Context, *, email: str, password: str, name: str, scope: Scope, ttl_days: int | None = None
+    ctx: Context, *, email: str, password: str, name: str, scope: Scope | None, ttl_days: int | None = None
 ) -> IssuedToken:
-    """Sign in with e-mail and password and receive a new token (how a person gets their first one)."""
+    """Sign in with e-mail and password and receive a new token (how a person gets their first one);
+    ``scope`` None is the widest the user's role allows (a web session acts as its user would)."""
     user = sign_in(ctx, email=email, password=password)
+    granted: Scope = scope or max_scope(user.role)
     row, secret = _issue(
-        ctx, org_id=user.org_id, user_id=user.id, role=user.role, name=name, scope=scope, ttl_days=ttl_days
+        ctx, org_id=user.org_id, user_id=user.id, role=user.role, name=name, scope=granted, ttl_days=ttl_days
     )
 
     def work(uow: UnitOfWork) -> IssuedToken:
         org = uow.accounts.org(user.org_id)
         assert org is not None, "a user's organization is never deleted"
         uow.accounts.add(row)
-        actor = Actor(org.id, as_org_kind(org.kind), user.id, user.role, scope, row.id)
+        actor = Actor(org.id, as_org_kind(org.kind), user.id, user.role, granted, row.id)
         audit.record(
             uow,
             actor,
@@ -122,7 +124,7 @@ def issue_token_for_password(
             object_type="token",
             object_id=row.id,
             at=row.created_at,
-            detail={"scope": scope, "name": row.name, "by": "password"},
+            detail={"scope": granted, "name": row.name, "by": "password"},
         )
         return IssuedToken(token=_record(row), secret=secret)
 

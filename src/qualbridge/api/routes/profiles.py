@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-import yaml
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from qualbridge.api.deps import ActorDep, ContextDep, PageDep
@@ -37,16 +36,6 @@ _DOCUMENT_BODY: dict[str, Any] = {
 }
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """Refuses YAML anchors and aliases: a small body could otherwise expand into a huge document."""
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise yaml.composer.ComposerError(None, None, "aliases are not accepted", event.start_mark)
-        return super().compose_node(parent, index)
-
-
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
 
@@ -59,8 +48,8 @@ async def _document(request: Request) -> Any:
         if kind == "application/json" or kind.endswith("+json"):
             return json.loads(text, parse_constant=_refuse_constant)
         if kind in ("application/yaml", "application/x-yaml", "text/yaml", "text/plain", ""):
-            return yaml.load(text, Loader=_NoAliasLoader)
-    except (UnicodeDecodeError, ValueError, RecursionError, yaml.YAMLError) as exc:
+            return profiles.load_yaml(text)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise ProfileError(f"not valid YAML/JSON: {exc}", at(field="body")) from exc
     raise ProfileError(
         f"unsupported media type {kind!r}", at(field="content-type"), expected="application/yaml or JSON"

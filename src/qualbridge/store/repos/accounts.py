@@ -47,6 +47,10 @@ class AccountRepo:
         page = paginate(self.session, ordered, limit=limit, offset=offset)
         return Page(items=[row[0] for row in page.items], total=page.total, limit=limit, offset=offset)
 
+    def orgs(self) -> Sequence[Organization]:
+        query = select(Organization).order_by(Organization.kind, Organization.name_en)
+        return self.session.scalars(query).all()
+
     def user(self, user_id: uuid.UUID) -> User | None:
         return self.session.get(User, user_id)
 

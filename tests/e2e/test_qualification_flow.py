@@ -1,0 +1,170 @@
+"""A vendor qualifies a product in the browser and shares it; the fab reads it, in Chinese.
+
+The flow of issue 5: the vendor signs in, uploads a particle survey (seeing the parse preview, and a
+parse error that names row and column for a broken file), evaluates it against the tool hook-up
+profile, sees the gap, uploads the missing compressed-air evidence, evaluates again, packages and shares
+the product; the fab signs in, opens the package, switches to 中文 and reads Chinese labels; the vendor
+sees the fab's reads in the package's audit trail.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.conftest import Served, new_page, screenshot, sign_in
+
+pytestmark = pytest.mark.slow
+
+VENDOR = ("engineer@shanghai.example", "demo-shanghai-engineer")
+FAB = ("admin@dresden.example", "demo-dresden-admin")
+FAB_NAME = "Dresden Example Wafer Fab"
+MODEL = "HOOKUP-E2E"
+#: The shipped tool hook-up profile (standards/profiles/example-fab-tool-hookup.yaml).
+HOOKUP = "example/tool-hookup@1"
+
+
+def _upload(page: Page, raw: Path) -> None:
+    page.set_input_files("#file", str(raw))
+    page.set_input_files("#sidecar", str(raw.with_name(raw.name + ".meta.yaml")))
+
+
+def _broken_survey(survey: Path, folder: Path) -> Path:
+    """The survey with one count that is not a number (in the first data row)."""
+    lines = survey.read_text(encoding="utf-8").splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("2026-"))
+    cells = lines[first].split("\t")
+    cells[-2] = "12x"
+    lines[first] = "\t".join(cells)
+    broken = folder / "survey-broken.csv"
+    broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    broken.with_name(broken.name + ".meta.yaml").write_bytes(
+        survey.with_name(survey.name + ".meta.yaml").read_bytes()
+    )
+    return broken
+
+
+def test_vendor_qualifies_and_shares_then_fab_reads_in_chinese(
+    browser: Browser, served: Served, tmp_path: Path
+) -> None:
+    bay = served.files / "tool-hookup"
+    survey, air = bay / "survey-operational.csv", bay / "cda-purity.csv"
+    page = new_page(browser, served)
+    sign_in(page, *VENDOR)
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    screenshot(page, "01-vendor-dashboard")
+
+    # A new product to qualify.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Products").click()
+    page.get_by_label("Kind").select_option("equipment")
+    page.get_by_label("Model", exact=True).fill(MODEL)
+    page.get_by_label("Name", exact=True).fill("Tool hook-up, bay C3")
+    page.get_by_role("button", name="Add product").click()
+    expect(page.get_by_role("status")).to_have_text("The product was created.")
+    screenshot(page, "02-vendor-products")
+
+    # A broken file: the preview names the row and the column, and nothing is stored.
+    _upload(page, _broken_survey(survey, tmp_path))
+    problem = page.locator("#preview [role=alert]")
+    expect(problem).to_contain_text("survey-broken.csv")
+    row = problem.locator("tbody td").nth(1)
+    expect(row).to_have_text(re.compile(r"^\d+$"))
+    screenshot(page, "03-vendor-parse-error")
+
+    # The real survey: a preview first, then stored.
+    _upload(page, survey)
+    expect(page.locator("#preview")).to_contain_text("particle_survey")
+    screenshot(page, "04-vendor-parse-preview")
+    page.get_by_role("button", name="Store evidence").click()
+    expect(page.get_by_role("status")).to_have_text("The evidence was stored.")
+
+    # Evaluated against the tool hook-up profile, the compressed air is a gap.
+    page.get_by_label("Evaluate against").select_option(HOOKUP)
+    page.get_by_role("button", name="Evaluate", exact=True).click()
+    expect(page.get_by_role("heading", name=re.compile("Evaluation of"))).to_be_visible()
+    gaps = page.locator("section", has=page.get_by_role("heading", name="Gaps and what closes them"))
+    expect(gaps.get_by_role("row", name=re.compile("compressed air", re.I))).to_contain_text("missing")
+    screenshot(page, "05-vendor-evaluation-gap")
+
+    # The missing evidence, then the evaluation again: the compressed-air gap is closed.
+    page.get_by_role("link", name="Upload missing evidence").click()
+    _upload(page, air)
+    expect(page.locator("#preview")).to_contain_text("compressed_air")
+    page.get_by_role("button", name="Store evidence").click()
+    expect(page.get_by_role("status")).to_have_text("The evidence was stored.")
+    page.get_by_label("Evaluate against").select_option(HOOKUP)
+    page.get_by_role("button", name="Evaluate", exact=True).click()
+    gaps = page.locator("section", has=page.get_by_role("heading", name="Gaps and what closes them"))
+    expect(gaps.get_by_role("row", name=re.compile("compressed air", re.I))).to_have_count(0)
+    screenshot(page, "06-vendor-evaluation-again")
+
+    # Packaged with that evaluation and shared with the fab.
+    page.get_by_role("link", name="Create a package with this evaluation").click()
+    page.get_by_label("Name", exact=True).fill("Bay C3 hook-up release")
+    page.get_by_role("button", name="Create package").click()
+    expect(page.get_by_role("status")).to_have_text("The package was created.")
+    page.get_by_label("Fab", exact=True).select_option(label=FAB_NAME)
+    page.get_by_role("button", name="Share", exact=True).click()
+    expect(page.get_by_role("status")).to_have_text("The package is shared.")
+    expect(page.locator("#shares tbody")).to_contain_text(FAB_NAME)
+    package_url = page.url.split("?")[0]
+    screenshot(page, "07-vendor-package-shared")
+
+    # The fab: its inbox, the package, then in Chinese.
+    fab = new_page(browser, served)
+    sign_in(fab, *FAB)
+    screenshot(fab, "08-fab-dashboard")
+    fab.get_by_role("navigation", name="Main").get_by_role("link", name="Inbox").click()
+    fab.get_by_role("link", name="Bay C3 hook-up release").click()
+    expect(fab.get_by_role("heading", name="Qualification")).to_be_visible()
+    screenshot(fab, "09-fab-package")
+    fab.get_by_role("button", name="中文").click()
+    expect(fab.get_by_role("heading", name="资格认证")).to_be_visible()
+    expect(fab.locator("html")).to_have_attribute("lang", "zh-Hans")
+    expect(fab.get_by_role("heading", name="按要求的判定")).to_be_visible()
+    screenshot(fab, "10-fab-package-zh")
+    fab.get_by_role("navigation", name="主导航").get_by_role("link", name="比较").click()
+    fab.get_by_label("要求规范").select_option(HOOKUP)
+    fab.get_by_label(re.compile("Bay C3 hook-up release")).check()
+    fab.get_by_role("button", name="比较").click()
+    expect(fab.get_by_role("columnheader", name=re.compile("上海示例真空系统有限公司"))).to_be_visible()
+    screenshot(fab, "11-fab-compare-zh")
+
+    # The vendor sees the fab's reads.
+    page.goto(package_url + "/audit")
+    expect(page.locator("tbody")).to_contain_text("package.read")
+    expect(page.locator("tbody")).to_contain_text(FAB_NAME)
+    screenshot(page, "12-vendor-package-audit")
+
+
+def test_tablet_width_keeps_the_navigation_and_language_switch(browser: Browser, served: Served) -> None:
+    page = new_page(browser, served, width=768, locale="zh-CN")
+    page.goto("/sign-in")
+    # No cookie yet: the language comes from Accept-Language.
+    expect(page.get_by_role("heading", name="登录")).to_be_visible()
+    page.get_by_label("电子邮件").fill(FAB[0])
+    page.get_by_label("密码").fill(FAB[1])
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("navigation", name="主导航").get_by_role("link", name="收件箱")).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 768, f"the page scrolls sideways at tablet width ({width} px)"
+    screenshot(page, "13-fab-dashboard-tablet-zh")
+    # Keyboard: the skip link is the first stop and leads to the main content.
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="跳到正文")).to_be_focused()
+
+
+def test_a_vendors_pages_fit_a_tablet(browser: Browser, served: Served) -> None:
+    page = new_page(browser, served, width=768)
+    sign_in(page, *VENDOR)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Products").click()
+    page.get_by_role("link", name="VX-200", exact=True).click()
+    expect(page.locator("#h-evidence")).to_be_visible()
+    # Evidence inherited from the subsystems says where it comes from.
+    expect(page.locator("#evidence tbody")).to_contain_text("inherited from TP-300")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 768, f"the product page scrolls sideways at tablet width ({width} px)"
+    screenshot(page, "14-vendor-product-tablet")
