@@ -4,11 +4,16 @@
 The HTML is self-contained, so the browser is given no network at all: every request it would make is
 refused. Chromium embeds the fonts it lays the text out with, so Chinese comes out as real text set in
 Noto Sans CJK SC. One :class:`PdfRenderer` keeps one browser for as many reports as it is asked for.
+
+Playwright's synchronous API refuses to run in a thread that has an asyncio loop running, and its objects
+belong to the thread that made them; so a renderer drives its browser from a thread of its own, and may
+be called from any thread (a CLI, a server's worker threads, a test session that has other browsers).
 """
 
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import Final
@@ -55,6 +60,7 @@ class PdfRenderer:
         self._executable = executable
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
+        self._thread: ThreadPoolExecutor | None = None
 
     def __enter__(self) -> PdfRenderer:
         if not self._executable.exists():
@@ -62,6 +68,31 @@ class PdfRenderer:
                 f"no Chromium at {self._executable}: PDF reports need it",
                 expected="run 'make install' (it installs Debian's chromium)",
             )
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chromium")
+        try:
+            self._thread.submit(self._start).result()
+        except BaseException:
+            self._thread.shutdown()
+            raise
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._thread is not None:
+            self._thread.submit(self._stop).result()
+            self._thread.shutdown()
+        self._thread = None
+
+    def render(self, html: str) -> bytes:
+        """The PDF of ``html``: A4, backgrounds printed, page numbers in the footer."""
+        if self._thread is None:
+            raise RuntimeError("use PdfRenderer as a context manager")
+        return self._thread.submit(self._render, html).result()
+
+    # --- on the renderer's own thread ---------------------------------------------------------------
+
+    def _start(self) -> None:
         self._playwright = sync_playwright().start()
         try:
             self._browser = self._playwright.chromium.launch(
@@ -69,22 +100,18 @@ class PdfRenderer:
             )
         except PlaywrightError as exc:
             self._playwright.stop()
+            self._playwright = None
             raise RenderError(f"Chromium did not start: {exc.message.splitlines()[0]}") from exc
-        return self
 
-    def __exit__(
-        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    def _stop(self) -> None:
         if self._browser is not None:
             self._browser.close()
         if self._playwright is not None:
             self._playwright.stop()
         self._browser = self._playwright = None
 
-    def render(self, html: str) -> bytes:
-        """The PDF of ``html``: A4, backgrounds printed, page numbers in the footer."""
-        if self._browser is None:
-            raise RuntimeError("use PdfRenderer as a context manager")
+    def _render(self, html: str) -> bytes:
+        assert self._browser is not None  # started by __enter__
         context = self._browser.new_context(offline=True, java_script_enabled=False)
         try:
             page = context.new_page()
