@@ -33,6 +33,8 @@ Action = Literal[
     "packages.write",
     "packages.share",
     "packages.audit",
+    "keys.manage",
+    "evidence.status",
 ]
 
 _WRITERS: frozenset[Role] = frozenset({"admin", "engineer"})
@@ -74,6 +76,10 @@ POLICY: dict[Action, Rule] = {
     "packages.write": Rule("write", _WRITERS, frozenset({"vendor"})),
     "packages.share": Rule("write", _WRITERS, frozenset({"vendor"})),
     "packages.audit": Rule("read", _EVERYONE, frozenset({"vendor"})),
+    # An organization's signing keys are its admins' to rotate or revoke.
+    "keys.manage": Rule("write", frozenset({"admin"}), _ALL_KINDS),
+    # The issuing organization (the one that uploaded the evidence) changes its status.
+    "evidence.status": Rule("write", _WRITERS, frozenset({"vendor"})),
 }
 
 

@@ -1,4 +1,5 @@
-"""What every use case needs from outside: storage, the blob store, a clock, password hashing, limits."""
+"""What every use case needs from outside: storage, the blob store, a clock, password hashing, limits,
+and the configuration of signing and the transparency log."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ from typing import TypeVar
 from argon2 import PasswordHasher
 from sqlalchemy.exc import DataError, IntegrityError
 
+from qualbridge.demo import witnesses as demo_witnesses
 from qualbridge.errors import ConflictError, InputError
 from qualbridge.services.uow import UnitOfWork
-from qualbridge.settings import Settings
+from qualbridge.settings import DEVELOPMENT_KEY_PASSPHRASE, Settings
 from qualbridge.store.blobs import BlobStore, FilesystemBlobStore
 from qualbridge.store.db import WRITE_OPTION, Database
+from qualbridge.trust.keys import SigningKey
 
 T = TypeVar("T")
 
@@ -30,6 +33,29 @@ class Limits:
     token_ttl_days: int = 90
 
 
+@dataclass(frozen=True)
+class TrustConfig:
+    """Signing and logging: the key passphrase, the log's origin, the center's name, the witnesses."""
+
+    passphrase: bytes = field(default=DEVELOPMENT_KEY_PASSPHRASE.encode(), repr=False)
+    origin: str = "qualbridge.localhost/log"
+    center_name: str = "center.qualbridge.localhost"
+    witnesses: tuple[str, ...] = field(default_factory=demo_witnesses.vkeys)
+    witness_threshold: int = 2
+    key_validity: dt.timedelta = dt.timedelta(days=365)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TrustConfig:
+        return cls(
+            passphrase=settings.key_passphrase.get_secret_value().encode(),
+            origin=settings.log_origin,
+            center_name=settings.center_name,
+            witnesses=settings.witnesses,
+            witness_threshold=settings.witness_threshold,
+            key_validity=dt.timedelta(days=settings.key_validity_days),
+        )
+
+
 @dataclass
 class Context:
     db: Database
@@ -38,6 +64,9 @@ class Context:
     # Argon2id with the library's defaults (RFC 9106 low-memory profile); tests pass a cheaper one.
     hasher: PasswordHasher = field(default_factory=PasswordHasher)
     limits: Limits = field(default_factory=Limits)
+    trust: TrustConfig = field(default_factory=TrustConfig)
+    #: Decrypted signing keys by key id: decrypting (scrypt) is deliberately slow, so it is done once.
+    keyring: dict[str, SigningKey] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Context:
@@ -45,6 +74,7 @@ class Context:
             db=Database.from_url(settings.database_url, pool_size=settings.db_pool_size),
             blobs=FilesystemBlobStore(settings.blob_dir),
             limits=Limits(max_upload_bytes=settings.max_upload_bytes, token_ttl_days=settings.token_ttl_days),
+            trust=TrustConfig.from_settings(settings),
         )
 
     @contextmanager
