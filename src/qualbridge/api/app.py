@@ -16,7 +16,7 @@ from fastapi.routing import APIRoute
 from qualbridge import __version__
 from qualbridge.api import errors
 from qualbridge.api.limits import BodyLimit
-from qualbridge.api.routes import evaluations, evidence, orgs, packages, products, profiles, tokens
+from qualbridge.api.routes import evaluations, evidence, log, orgs, packages, products, profiles, tokens
 from qualbridge.services.context import Context
 from qualbridge.settings import Settings
 
@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None, *, context: Context | None = No
     app.include_router(profiles.router, prefix=PREFIX)
     app.include_router(evaluations.router, prefix=PREFIX)
     app.include_router(packages.router, prefix=PREFIX)
+    app.include_router(log.router)
     upload_limit = settings.max_upload_bytes + MULTIPART_OVERHEAD
     uploads = [
         (method, PREFIX + route.path, upload_limit)

@@ -167,6 +167,10 @@ class ComponentOut(Response):
 
 # --- evidence ------------------------------------------------------------------------------------------
 
+EvidenceIdText = Annotated[
+    str, Field(pattern=r"^sha256:[0-9a-f]{64}$", description="Content id: sha256:<hex>")
+]
+
 
 class RawFileOut(Response):
     digest: str
@@ -188,9 +192,35 @@ class EvidenceSummaryOut(Response):
     created_at: dt.datetime
 
 
+class LogOut(Response):
+    index: int = Field(description="The attestation's index in the transparency log")
+    checkpoint_size: int = Field(description="Size of the latest signed checkpoint (GET /log/checkpoint)")
+    statement_digest: str = Field(description="sha256 of the signed in-toto statement")
+
+
+EvidenceStatus = Literal["valid", "suspended", "withdrawn", "superseded"]
+
+
 class EvidenceOut(EvidenceSummaryOut):
     document: dict[str, Any] = Field(description="The evidence document (see `qualbridge schema`)")
     products: list[ProductOut] = Field(description="Products this evidence is recorded on")
+    log: LogOut | None = Field(default=None, description="Its signed attestation in the transparency log")
+    status: EvidenceStatus = Field(default="valid", description="The latest logged status change")
+
+
+class EvidenceStatusIn(Request):
+    status: EvidenceStatus
+    reason: str = text(500, "Why, for the record (it is public in the log's status change)")
+    superseded_by: EvidenceIdText | None = Field(
+        default=None, description="The evidence that replaces this one (only with 'superseded')"
+    )
+
+
+class EvidenceStatusOut(Response):
+    evidence_id: str
+    status: EvidenceStatus
+    reason: str
+    log: LogOut
 
 
 class ProductEvidenceOut(Response):
@@ -286,13 +316,10 @@ class EvaluationSummaryOut(Response):
 class EvaluationOut(EvaluationSummaryOut):
     evidence: list[str] = Field(description="Content ids of the evidence evaluated (own and inherited)")
     result: dict[str, Any] = Field(description="The engine's result: verdicts, margins, gaps")
+    log: LogOut | None = Field(default=None, description="Its center-signed attestation in the log")
 
 
 # --- packages and shares -------------------------------------------------------------------------------
-
-EvidenceIdText = Annotated[
-    str, Field(pattern=r"^sha256:[0-9a-f]{64}$", description="Content id: sha256:<hex>")
-]
 
 
 class PackageIn(Request):
@@ -358,3 +385,11 @@ class AuditEventOut(Response):
     object_id: str
     at: dt.datetime
     detail: dict[str, Any]
+
+
+# --- the transparency log ------------------------------------------------------------------------------
+
+
+class CosignatureOut(Response):
+    tree_size: int = Field(description="The checkpoint the cosignatures are for")
+    accepted: list[str] = Field(description="Witnesses whose cosignatures were verified and stored")

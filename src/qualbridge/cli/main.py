@@ -23,7 +23,18 @@ app = typer.Typer(
 )
 
 # Each module defines `register(app)`; order is the order of `qualbridge --help`.
-_GROUPS = ("evaluate", "profiles", "evidence", "iso14644", "iso8573", "schema", "demo", "serve", "db")
+_GROUPS = (
+    "evaluate",
+    "profiles",
+    "evidence",
+    "iso14644",
+    "iso8573",
+    "schema",
+    "demo",
+    "serve",
+    "db",
+    "trust",
+)
 
 
 def _version(value: bool) -> None:

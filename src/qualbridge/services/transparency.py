@@ -29,9 +29,11 @@ from qualbridge.store.models import Attestation, LogCosignature
 from qualbridge.trust import dsse, intoto, tiles
 from qualbridge.trust.checkpoint import Checkpoint
 from qualbridge.trust.entry import log_entry
-from qualbridge.trust.keys import SigningKey
+from qualbridge.trust.keys import SigningKey, VerifyingKey
 from qualbridge.trust.log import TransparencyLog
-from qualbridge.trust.note import Note, NoteVerifier
+from qualbridge.trust.merkle import EMPTY_ROOT
+from qualbridge.trust.note import Note, NoteSigner, NoteVerifier
+from qualbridge.trust.witness import TreeHead, Witness
 
 
 def begin(uow: UnitOfWork) -> None:
@@ -217,3 +219,29 @@ def _store(uow: UnitOfWork, size: int, witness: str, line: str, timestamp: int, 
         )
     elif timestamp > found.timestamp:
         found.line, found.timestamp, found.received_at = line, timestamp, now
+
+
+def cosign_latest(ctx: Context, signer: NoteSigner) -> CosignatureReceipt:
+    """Have a witness whose key is at hand cosign the latest checkpoint, through :func:`add_cosignature`.
+
+    For the demo's and the tests' in-process witnesses: the witness's state (the last tree head it
+    cosigned) is read from the cosignatures this log stored, and it checks consistency from there like
+    any witness. A real witness keeps its own state and talks HTTP (``qualbridge witness``).
+    """
+    with ctx.transaction() as uow:
+        latest = uow.trust.latest_checkpoint_row()
+        log_key = uow.trust.current_key("log")
+        if latest is None or log_key is None:
+            raise NotFoundError("the log has no checkpoint yet")
+        previous = uow.trust.latest_cosigned_by(signer.name)
+        head = TreeHead(0, EMPTY_ROOT)
+        if previous is not None:
+            head = TreeHead(
+                previous.tree_size, Checkpoint.from_text(Note.parse(bytes(previous.note)).text).root_hash
+            )
+        proof = open_log(uow, ctx).consistency_proof(head.size, latest.tree_size) if head.size else []
+        note = bytes(latest.note)
+    log = NoteVerifier(ctx.trust.origin, VerifyingKey(bytes(log_key.public_key)))
+    witness = Witness(signer, [log], {ctx.trust.origin: head})
+    signed = witness.add_checkpoint(head.size, proof, note, timestamp=int(ctx.clock().timestamp()))
+    return add_cosignature(ctx, signed)
