@@ -10,13 +10,6 @@ re-proves consistency) and accepts further appends.
 
 from __future__ import annotations
 
-import json
-import os
-import select
-import signal
-import subprocess
-import sys
-
 import pytest
 
 from qualbridge.store.repos.transparency import SqlLogStorage
@@ -25,7 +18,7 @@ from qualbridge.trust.checkpoint import open_checkpoint
 from qualbridge.trust.keys import SigningKey
 from qualbridge.trust.log import TransparencyLog
 from qualbridge.trust.note import NoteSigner
-from tests.services.live_databases import LiveDatabase, live_database
+from tests.services.live_databases import LiveDatabase, kill_child_at, live_database
 from tests.store.databases import postgres_engine, sqlite_template
 
 __all__ = ["live_database", "postgres_engine", "sqlite_template"]
@@ -69,41 +62,14 @@ stop("committed")
 """
 
 POINTS = ("appended", "signed", "committed")
-TIMEOUT_S = 60
-
-
-def _kill_at(point: str, live: LiveDatabase) -> None:
-    config = {"point": point, "url": live.url, "connect_args": live.connect_args, "origin": ORIGIN}
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, json.dumps(config)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert child.stdout is not None
-        ready, _, _ = select.select([child.stdout], [], [], TIMEOUT_S)
-        reached = child.stdout.readline().strip() if ready else ""
-        if reached != point:
-            child.kill()
-            _, err = child.communicate()
-            pytest.fail(f"the child did not stop at {point} (said {reached!r}): {err[-2000:]}")
-        os.kill(child.pid, signal.SIGKILL)
-        assert child.wait(timeout=TIMEOUT_S) == -signal.SIGKILL
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-        for pipe in (child.stdout, child.stderr):
-            if pipe is not None:
-                pipe.close()
 
 
 @pytest.mark.parametrize("point", POINTS)
 def test_a_killed_appender_leaves_checkpoints_matching_the_stored_leaves(
     point: str, live_database: LiveDatabase
 ) -> None:
-    _kill_at(point, live_database)
+    config = {"point": point, "url": live_database.url, "connect_args": live_database.connect_args}
+    kill_child_at(CHILD, {**config, "origin": ORIGIN})
     ctx = live_database.context(pool_size=1)
     signer = NoteSigner(ORIGIN, SigningKey.from_seed(SEED))
     try:

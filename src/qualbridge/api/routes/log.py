@@ -77,7 +77,7 @@ def cosignature(
     return CosignatureOut.model_validate(transparency.add_cosignature(ctx, note).model_dump())
 
 
-@router.get("/envelopes/{digest}", response_class=Response, responses={**_JSON_OK, **responses(404)})
+@router.get("/envelopes/{digest}", response_class=Response, responses={**_JSON_OK, **responses(404, 422)})
 def envelope(
     digest: Annotated[str, Path(pattern=r"^[0-9a-f]{64}$", description="The statement digest (hex)")],
     ctx: ContextDep,
