@@ -4,6 +4,8 @@ A child process ingests a particle export and stops at one point of the intake, 
 then kills it with SIGKILL and checks what is left: no evidence row without its blob row and its verified
 bytes, no link or audit row without its evidence, a database that passes its own integrity check. Then
 the upload is retried, as a client would, and must succeed as if the first attempt had never happened.
+The transparency log is checked too: no entry without its evidence, no evidence without its entry, and
+every checkpoint matches the stored leaves.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from qualbridge.services.context import Context
 from qualbridge.store.blobs import FilesystemBlobStore
 from qualbridge.store.models import AuditEvent, Blob, Evidence, EvidenceLink
 from tests.services.live_databases import LiveDatabase, kill_child_at, live_database
+from tests.services.log_checks import assert_log_consistent
 from tests.services.samples import PARTICLE_CSV, PARTICLE_META, new_org, stream
 from tests.store.databases import postgres_engine, sqlite_template
 
@@ -118,6 +121,8 @@ def _assert_consistent(ctx: Context) -> int:
         )
         assert links == uploads == len(rows)
         blob_rows = session.scalars(sql_select(Blob.digest)).all()
+    # The evidence's statement is logged in its transaction: never a row without its entry, or the reverse.
+    assert assert_log_consistent(ctx) == len(rows)
     # A blob row is written in the evidence's transaction, after its bytes: never a row without a file.
     for digest in blob_rows:
         ctx.blobs.open_verified(digest)

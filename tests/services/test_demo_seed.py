@@ -11,6 +11,7 @@ from qualbridge.services import demo_seed, evidence, tokens
 from qualbridge.services.actor import Actor
 from qualbridge.services.context import Context
 from qualbridge.store.repos.evidence import EvidenceFilter
+from tests.services.log_checks import assert_log_consistent
 from tests.services.samples import stored
 
 
@@ -37,6 +38,8 @@ def test_seed_loads_the_story_and_a_second_run_changes_nothing(ctx: Context) -> 
     assert again.orgs == first.orgs
     assert [e.evidence_id for e in again.evidence] == [e.evidence_id for e in first.evidence]
     assert stored(ctx) == counts
+    size = assert_log_consistent(ctx)
+    assert size == again.witnessed[0], "nothing new was logged, and the witnesses cosigned all of it"
 
 
 def test_the_chamber_inherits_its_pump_and_seal_evidence(ctx: Context) -> None:
