@@ -104,6 +104,13 @@ def _seed(database_url: str | None, *, as_json: bool) -> None:
             "to the Dresden fab: sign in as a Dresden user and GET /api/v1/packages",
             highlight=False,
         )
+        size, witnesses = seeded.witnessed
+        if witnesses:
+            console.print(
+                f"log: checkpoint of {size} entries cosigned by {len(witnesses)} demo witnesses; "
+                f"the package's bundle: qualbridge bundle export {seeded.package} -o vx-200.qbundle.zip",
+                highlight=False,
+            )
         console.print("Demo sign-ins (e-mail / password; demo data only):")
         for user in seeded.users:
             console.print(

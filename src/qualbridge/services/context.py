@@ -65,7 +65,7 @@ class Context:
     hasher: PasswordHasher = field(default_factory=PasswordHasher)
     limits: Limits = field(default_factory=Limits)
     trust: TrustConfig = field(default_factory=TrustConfig)
-    #: Decrypted signing keys by key id: decrypting (scrypt) is deliberately slow, so it is done once.
+    #: Decrypted signing keys by key id: each is decrypted once per process, and never written anywhere.
     keyring: dict[str, SigningKey] = field(default_factory=dict, repr=False)
 
     @classmethod
