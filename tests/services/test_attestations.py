@@ -19,6 +19,7 @@ from qualbridge.trust.certificates import KeyCertificate
 from qualbridge.trust.checkpoint import open_checkpoint
 from qualbridge.trust.entry import entry_leaf_hash, log_entry
 from qualbridge.trust.merkle import verify_inclusion
+from tests.services.log_checks import assert_log_consistent
 from tests.services.qualification_samples import PARENT, shared_package
 from tests.services.samples import PARTICLE_CSV, PARTICLE_META, helium_leak_document, new_org, stream
 
@@ -169,3 +170,33 @@ def test_no_evidence_row_without_its_log_entry(ctx: Context, monkeypatch: pytest
     )
     assert stored.ingested.evidence.log is not None
     assert stored.ingested.evidence.log.index == 0
+
+
+def test_raw_bytes_for_a_document_are_signed_anew_unless_it_was_withdrawn(ctx: Context) -> None:
+    source = new_org(ctx)
+    tool = products.create_product(ctx, source, kind="equipment", model="VX-7", name="tool").id
+    uploaded = intake.ingest_file(
+        ctx, source, product_id=tool, stream=stream(PARTICLE_CSV), filename="s.csv", meta=PARTICLE_META
+    )
+    document = uploaded.ingested.evidence.document  # names the raw file by its digest
+    for withdraw in (False, True):
+        vendor = new_org(ctx)
+        own = products.create_product(ctx, vendor, kind="equipment", model="VX-7", name="tool").id
+        first = intake.ingest_document(ctx, vendor, product_id=own, document=document).ingested.evidence
+        assert first.raw is None
+        assert first.log is not None
+        if withdraw:
+            attestations.change_status(ctx, vendor, first.id, status="withdrawn", reason="wrong unit")
+        again = intake.ingest_file(
+            ctx, vendor, product_id=own, stream=stream(PARTICLE_CSV), filename="s.csv", meta=PARTICLE_META
+        ).ingested.evidence
+        assert again.id == first.id
+        assert again.log is not None
+        if withdraw:
+            assert again.raw is None
+            assert (again.log.statement_digest, again.status) == (first.log.statement_digest, "withdrawn")
+        else:
+            assert again.raw is not None
+            assert again.log.statement_digest != first.log.statement_digest
+            assert again.log.index > first.log.index
+    assert_log_consistent(ctx)

@@ -212,9 +212,10 @@ def _store(
             row = _row(actor, value, content_id, raw, now)
             uow.evidence.add(row)
             attestations.attest_evidence(uow, ctx, row, meta=meta)
-        elif row.raw_digest is None and raw is not None:
+        elif row.raw_digest is None and raw is not None and attestations.current_status(uow, row) == "valid":
             # Stored earlier as a document naming this raw file: now the bytes are here too, and the
             # statement that names them supersedes (in log order) the one that named the document.
+            # (Evidence that is withdrawn, superseded or suspended is left as it was signed.)
             row.raw_digest, row.raw_filename = raw.digest, raw.filename
             uow.session.flush()
             attestations.attest_evidence(uow, ctx, row, meta=meta)
