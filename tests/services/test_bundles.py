@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pytest
 
 from qualbridge.demo import witnesses as demo_witnesses
-from qualbridge.errors import ConflictError, NotFoundError, StatusError
+from qualbridge.errors import ConflictError, KeyValidityError, NotFoundError, StatusError
 from qualbridge.services import (
     attestations,
     bundles,
@@ -21,6 +21,7 @@ from qualbridge.services import (
     intake,
     keys,
     packages,
+    revocation,
     shares,
     transparency,
 )
@@ -29,8 +30,10 @@ from qualbridge.services.context import Context
 from qualbridge.trust import intoto
 from qualbridge.trust.bundle import Bundle
 from qualbridge.trust.verify import verify_bundle
+from tests.services.log_checks import assert_log_consistent
 from tests.services.qualification_samples import PARENT, product_with_leak
 from tests.services.samples import PARTICLE_CSV, PARTICLE_META, new_org, stream
+from tests.store.databases import TickingClock
 
 
 @dataclass(frozen=True)
@@ -120,3 +123,25 @@ def test_a_bundle_carries_the_certificates_of_a_rotated_key(ctx: Context) -> Non
     root = keys.trust_root(ctx)
     report = verify_bundle(Bundle.from_bytes(bundles.export_bundle(ctx, s.vendor, s.package_id).data), root)
     assert {st.predicate_type for st in report.statements} == {intoto.EVIDENCE, intoto.EVALUATION}
+
+
+def test_after_a_revocation_valid_evidence_is_signed_again_and_bundles_verify(
+    ctx: Context, clock: TickingClock
+) -> None:
+    s = _shared(ctx)
+    with ctx.transaction() as uow:
+        compromised = uow.trust.current_key("attestation", s.vendor.org_id)
+        assert compromised is not None
+    _witness(ctx)
+    stale = bundles.export_bundle(ctx, s.vendor, s.package_id).data
+    clock.advance(dt.timedelta(minutes=5))
+    revoked = revocation.revoke_key(ctx, s.vendor, compromised.keyid, reason="key file leaked")
+    assert revoked.resigned == 2  # the survey and the leak test
+    _witness(ctx)
+    root = keys.trust_root(ctx)
+    assert compromised.keyid in root.revoked_keys
+    with pytest.raises(KeyValidityError, match="revoked"):
+        verify_bundle(Bundle.from_bytes(stale), root)
+    report = verify_bundle(Bundle.from_bytes(bundles.export_bundle(ctx, s.vendor, s.package_id).data), root)
+    assert len(report.statements) == 3
+    assert_log_consistent(ctx)

@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from qualbridge.errors import ConflictError, KeyFileError, NotFoundError, PermissionDeniedError
-from qualbridge.services import keys
+from qualbridge.services import keys, revocation
 from qualbridge.services.context import Context
 from qualbridge.store.models import SigningKey as KeyRow
 from qualbridge.trust import dsse
@@ -76,7 +76,7 @@ def test_rotation_ends_the_old_key_now_and_certifies_a_new_one(ctx: Context) -> 
 def test_revocation_is_signed_by_the_center_and_listed_in_the_trust_root(ctx: Context) -> None:
     lab = new_org(ctx, "lab")
     old = _org_key(ctx, lab.org_id)
-    revoked = keys.revoke_key(ctx, lab, old.keyid, reason="laptop stolen")
+    revoked = revocation.revoke_key(ctx, lab, old.keyid, reason="laptop stolen")
     assert revoked.revoked_at is not None
     root = keys.trust_root(ctx)
     assert old.keyid in root.revoked_keys
@@ -84,15 +84,15 @@ def test_revocation_is_signed_by_the_center_and_listed_in_the_trust_root(ctx: Co
         row = uow.trust.key(old.keyid)
         assert row is not None
         assert row.revocation is not None
-        revocation = KeyRevocation.open(dsse.Envelope.from_json(row.revocation), root.center)
-    assert (revocation.keyid, revocation.reason) == (old.keyid, "laptop stolen")
-    assert revocation.revoked_at == format_time(revoked.revoked_at)
+        signed = KeyRevocation.open(dsse.Envelope.from_json(row.revocation), root.center)
+    assert (signed.keyid, signed.reason) == (old.keyid, "laptop stolen")
+    assert signed.revoked_at == format_time(revoked.revoked_at)
     assert _org_key(ctx, lab.org_id).keyid != old.keyid, "a new key takes over"
     with pytest.raises(ConflictError, match="was revoked"):
-        keys.revoke_key(ctx, lab, old.keyid, reason="again")
+        revocation.revoke_key(ctx, lab, old.keyid, reason="again")
     other = new_org(ctx, "lab")
     with pytest.raises(NotFoundError):
-        keys.revoke_key(ctx, other, old.keyid, reason="not mine")
+        revocation.revoke_key(ctx, other, old.keyid, reason="not mine")
     with pytest.raises(PermissionDeniedError):
         keys.rotate_key(ctx, member(ctx, lab, "engineer"))
 

@@ -12,8 +12,8 @@ Every key is Ed25519, generated here and stored encrypted at rest (PKCS#8, the p
 
 Rotation (:func:`rotate_key`) retires the current key: it is re-certified with ``notAfter`` = now, so
 what it signed before stays valid while nothing later can be, and a new key is certified. Revocation
-(:func:`revoke_key`) is for a compromised key: the center signs a ``KeyRevocation`` and the trust root
-lists the key, after which verifiers refuse everything it ever signed.
+(``services/revocation.py``) is for a compromised key: the center signs a ``KeyRevocation`` and the
+trust root lists the key, after which verifiers refuse everything it ever signed.
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ from qualbridge.services.uow import UnitOfWork
 from qualbridge.store.models import Organization
 from qualbridge.store.models import SigningKey as KeyRow
 from qualbridge.trust import dsse
-from qualbridge.trust.certificates import KeyCertificate, KeyRevocation
+from qualbridge.trust.certificates import KeyCertificate
 from qualbridge.trust.checkpoint import WitnessPolicy
-from qualbridge.trust.keys import KeyValidity, SigningKey, VerifyingKey, format_time
+from qualbridge.trust.keys import KeyValidity, SigningKey, VerifyingKey
 from qualbridge.trust.note import NoteSigner, NoteVerifier
 from qualbridge.trust.verify import TrustRoot
 
@@ -181,29 +181,6 @@ def rotate_key(ctx: Context, actor: Actor) -> KeyRecord:
         new = uow.trust.key(key.keyid)
         assert new is not None
         return key_record(new)
-
-    return ctx.write(work)
-
-
-def revoke_key(ctx: Context, actor: Actor, keyid: str, *, reason: str) -> KeyRecord:
-    """Revoke one of the organization's keys as compromised: refused for everything it ever signed."""
-    authorize(actor, "keys.manage")
-
-    def work(uow: UnitOfWork) -> KeyRecord:
-        now = ctx.clock()
-        row = uow.trust.key(keyid)
-        if row is None or row.org_id != actor.org_id:
-            raise NotFoundError(f"no key {keyid}", at(field="keyid"))
-        if row.revoked_at is not None:
-            raise ConflictError(f"key {keyid[:16]}… was revoked at {row.revoked_at.isoformat()}")
-        revocation = KeyRevocation(keyid, format_time(now), reason)
-        row.revocation = revocation.issue(center_key(uow, ctx, now)).to_json()
-        row.revoked_at, row.retired_at = now, row.retired_at or now
-        uow.session.flush()
-        audit.record(
-            uow, actor, "key.revoke", object_type="key", object_id=keyid, at=now, detail={"reason": reason}
-        )
-        return key_record(row)
 
     return ctx.write(work)
 

@@ -137,6 +137,14 @@ class TransparencyRepo:
             .order_by(Attestation.log_index)
         ).all()
 
+    def signed_with(self, keyid: str, predicate_type: str) -> Sequence[Attestation]:
+        """Attestations of one predicate type signed with ``keyid``, in log order."""
+        return self.session.scalars(
+            select(Attestation)
+            .where(Attestation.keyid == keyid, Attestation.predicate_type == predicate_type)
+            .order_by(Attestation.log_index)
+        ).all()
+
     def latest_of(self, object_type: str, object_id: str) -> Attestation | None:
         found = self.attestations_of(object_type, object_id)
         return found[-1] if found else None
