@@ -200,3 +200,16 @@ def test_raw_bytes_for_a_document_are_signed_anew_unless_it_was_withdrawn(ctx: C
             assert again.log.statement_digest != first.log.statement_digest
             assert again.log.index > first.log.index
     assert_log_consistent(ctx)
+
+
+def test_every_record_has_an_entry_of_its_own_even_with_the_same_statement(ctx: Context) -> None:
+    s = shared_package(ctx)
+    first = evaluations.get_evaluation(ctx, s.vendor, s.withheld_evaluation_id)
+    again = evaluations.rerun(ctx, s.vendor, s.withheld_evaluation_id)
+    assert again.digest == first.digest
+    assert first.log is not None
+    assert again.log is not None
+    assert again.log.index > first.log.index
+    # Run within the same second (issuedAt is to the second), the statements are the same bytes.
+    assert again.log.statement_digest == first.log.statement_digest
+    assert assert_log_consistent(ctx) == again.log.checkpoint_size

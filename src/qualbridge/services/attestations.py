@@ -212,7 +212,7 @@ def change_status(
                 raise InputError("evidence cannot supersede itself", at(field="superseded_by"))
             newer = evidence_statements(uow, _own(uow, actor, superseded_by, "superseded_by"))
             replacement = newer[-1].statement_digest if newer else None
-        targets = [a.statement_digest for a in evidence_statements(uow, row)]
+        targets = list(dict.fromkeys(a.statement_digest for a in evidence_statements(uow, row)))
         if not targets or (superseded_by is not None and replacement is None):
             raise ConflictError("evidence stored before signing began has no statement to change")
         statement = intoto.status_statement(

@@ -104,7 +104,11 @@ def _items(uow: UnitOfWork, package: Package) -> tuple[list[Attestation], dict[s
             )
         files.setdefault(profile, f"sha256:{profile}")
         rows.append(row)
-    return sorted(rows, key=lambda r: r.log_index), files
+    # A statement is carried once, with its first entry (two records may share one statement's bytes).
+    first: dict[str, Attestation] = {}
+    for row in sorted(rows, key=lambda r: r.log_index):
+        first.setdefault(row.statement_digest, row)
+    return list(first.values()), files
 
 
 def _witnessed(uow: UnitOfWork, ctx: Context, needed: int) -> bytes:

@@ -62,11 +62,9 @@ def _sign_again(uow: UnitOfWork, ctx: Context, keyid: str) -> int:
         if evidence is None or attestations.current_status(uow, evidence) != "valid":
             continue
         latest = attestations.evidence_statements(uow, evidence)[-1]
-        if latest.statement_digest != signed.statement_digest:
+        if latest.log_index != signed.log_index:
             continue  # signed again already, with another key
         meta = transparency.statement_of(signed).predicate.get("meta", {})
-        again = attestations.attest_evidence(uow, ctx, evidence, meta=meta)
-        # Within the second it was first signed the statement is the same bytes (issuedAt is to the
-        # second), hence the same statement already logged: nothing new to count.
-        count += again.statement_digest != signed.statement_digest
+        attestations.attest_evidence(uow, ctx, evidence, meta=meta)
+        count += 1
     return count

@@ -68,13 +68,17 @@ class LogCosignature(Base):
 
 
 class Attestation(Base):
-    """A logged DSSE envelope and what it attests (``object_type``/``object_id`` in the service)."""
+    """A logged DSSE envelope and what it attests (``object_type``/``object_id`` in the service): one row
+    per log entry. Two records may carry the same statement (an evaluation re-run within the second it
+    was first run is the same bytes); each still has an entry of its own."""
 
     __tablename__ = "attestations"
     __table_args__ = (Index("ix_attestations_object", "object_type", "object_id"),)
 
-    statement_digest: Mapped[str] = mapped_column(String(64), primary_key=True)
-    log_index: Mapped[int] = mapped_column(ForeignKey("log_entries.idx"), unique=True)
+    log_index: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("log_entries.idx"), primary_key=True, autoincrement=False
+    )
+    statement_digest: Mapped[str] = mapped_column(String(64), index=True)
     predicate_type: Mapped[str] = mapped_column(String(_URI))
     envelope: Mapped[bytes] = mapped_column(LargeBinary, comment="DSSE envelope JSON")
     keyid: Mapped[str] = mapped_column(String(64), comment="the signing key")

@@ -127,7 +127,13 @@ class TransparencyRepo:
         self.session.flush()
 
     def attestation(self, statement_digest: str) -> Attestation | None:
-        return self.session.get(Attestation, statement_digest)
+        """The first logged attestation of a statement."""
+        return self.session.scalar(
+            select(Attestation)
+            .where(Attestation.statement_digest == statement_digest)
+            .order_by(Attestation.log_index)
+            .limit(1)
+        )
 
     def attestations_of(self, object_type: str, object_id: str) -> Sequence[Attestation]:
         """Attestations of one object, in log order."""

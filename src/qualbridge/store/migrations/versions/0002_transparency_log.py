@@ -59,8 +59,8 @@ def upgrade() -> None:
     )
     op.create_table(
         "attestations",
+        sa.Column("log_index", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("statement_digest", sa.String(length=64), nullable=False),
-        sa.Column("log_index", sa.BigInteger(), nullable=False),
         sa.Column("predicate_type", sa.String(length=120), nullable=False),
         sa.Column("envelope", sa.LargeBinary(), nullable=False, comment="DSSE envelope JSON"),
         sa.Column("keyid", sa.String(length=64), nullable=False, comment="the signing key"),
@@ -74,10 +74,10 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["org_id"], ["organizations.id"], name=op.f("fk_attestations_org_id_organizations")
         ),
-        sa.PrimaryKeyConstraint("statement_digest", name=op.f("pk_attestations")),
-        sa.UniqueConstraint("log_index", name=op.f("uq_attestations_log_index")),
+        sa.PrimaryKeyConstraint("log_index", name=op.f("pk_attestations")),
     )
     op.create_index("ix_attestations_object", "attestations", ["object_type", "object_id"])
+    op.create_index(op.f("ix_attestations_statement_digest"), "attestations", ["statement_digest"])
     op.create_table(
         "signing_keys",
         sa.Column("id", sa.Uuid(), nullable=False),
