@@ -4,8 +4,8 @@
   :mod:`qualbridge.trust.log` (entries; the hash of every complete subtree ``(level, idx)``; the signed
   checkpoints). Rows are only ever inserted.
 - ``log_cosignatures``: witness cosignature lines collected for a checkpoint.
-- ``attestations``: the DSSE envelope of each logged statement, by statement digest, with the log index
-  of its entry and the service object it attests.
+- ``attestations``: one row per log entry: the DSSE envelope, its statement digest and the service
+  object it attests.
 - ``signing_keys``: Ed25519 keys (the center's, the log's, each organization's attestation keys),
   private halves encrypted at rest, with their certificates, validity and revocation.
 """
