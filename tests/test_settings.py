@@ -4,8 +4,11 @@ from pathlib import Path
 
 import pytest
 
+from qualbridge.demo import witnesses as demo_witnesses
 from qualbridge.errors import InputError
 from qualbridge.settings import DEVELOPMENT_SECRET, Settings
+from qualbridge.trust.keys import SigningKey
+from qualbridge.trust.note import COSIGNATURE_V1, NoteSigner
 
 
 def test_defaults_keep_everything_under_var() -> None:
@@ -41,6 +44,43 @@ def test_production_refuses_the_development_secret() -> None:
         with pytest.raises(InputError, match="QUALBRIDGE_SECRET_KEY must be set"):
             Settings.from_env(env)
     secret = "k" * 40
-    settings = Settings.from_env({"QUALBRIDGE_MODE": "production", "QUALBRIDGE_SECRET_KEY": secret})
+    real = NoteSigner("w.example", SigningKey.from_seed(b"\x07" * 32), COSIGNATURE_V1).verifier.vkey
+    settings = Settings.from_env(
+        {
+            "QUALBRIDGE_MODE": "production",
+            "QUALBRIDGE_SECRET_KEY": secret,
+            "QUALBRIDGE_KEY_PASSPHRASE": "p" * 20,
+            "QUALBRIDGE_WITNESSES": real,
+            "QUALBRIDGE_WITNESS_THRESHOLD": "1",
+        }
+    )
     assert settings.secret_key.get_secret_value() == secret
     assert secret not in repr(settings)
+
+
+def test_production_refuses_the_development_key_passphrase_and_demo_witnesses() -> None:
+    base = {"QUALBRIDGE_MODE": "production", "QUALBRIDGE_SECRET_KEY": "k" * 40}
+    for passphrase in ({}, {"QUALBRIDGE_KEY_PASSPHRASE": "short"}):
+        with pytest.raises(InputError, match="QUALBRIDGE_KEY_PASSPHRASE must be set"):
+            Settings.from_env({**base, **passphrase})
+    keyed = {**base, "QUALBRIDGE_KEY_PASSPHRASE": "p" * 20}
+    with pytest.raises(InputError, match="demo witness"):
+        Settings.from_env(keyed)
+    real = NoteSigner("w.example", SigningKey.from_seed(b"\x07" * 32), COSIGNATURE_V1).verifier.vkey
+    settings = Settings.from_env({**keyed, "QUALBRIDGE_WITNESSES": real, "QUALBRIDGE_WITNESS_THRESHOLD": "1"})
+    assert settings.witnesses == (real,)
+    assert "p" * 20 not in repr(settings)
+
+
+def test_witness_settings_are_checked() -> None:
+    assert Settings.from_env({}).witnesses == demo_witnesses.vkeys()
+    with pytest.raises(InputError, match="not a verifier key") as caught:
+        Settings.from_env({"QUALBRIDGE_WITNESSES": "nonsense"})
+    assert caught.value.where.field == "QUALBRIDGE_WITNESSES"
+    with pytest.raises(InputError, match="only 2 witnesses"):
+        Settings.from_env({"QUALBRIDGE_WITNESS_THRESHOLD": "3"})
+    log_key = NoteSigner("log.example", SigningKey.from_seed(b"\x08" * 32)).verifier.vkey
+    with pytest.raises(InputError, match="cosignature/v1"):
+        Settings.from_env({"QUALBRIDGE_WITNESSES": log_key, "QUALBRIDGE_WITNESS_THRESHOLD": "1"})
+    with pytest.raises(InputError, match="key name"):
+        Settings.from_env({"QUALBRIDGE_LOG_ORIGIN": "has space"})

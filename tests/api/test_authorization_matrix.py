@@ -29,13 +29,25 @@ import pytest
 from argon2 import PasswordHasher
 
 from qualbridge.api import create_app
-from qualbridge.services import accounts, evaluations, packages, products, profiles, shares, tokens
+from qualbridge.demo import witnesses as demo_witnesses
+from qualbridge.services import (
+    accounts,
+    attestations,
+    evaluations,
+    packages,
+    products,
+    profiles,
+    shares,
+    tokens,
+    transparency,
+)
 from qualbridge.services.actor import Actor, OrgKind, Role, Scope
 from qualbridge.services.authz import POLICY, Action
 from qualbridge.services.context import Context, Limits
 from qualbridge.settings import Settings
 from qualbridge.store.blobs import FilesystemBlobStore
 from qualbridge.store.db import Database
+from qualbridge.trust.checkpoint import cosign
 from tests.api.client import TestClient, bearer
 from tests.services.qualification_samples import PARENT, leak_only_profile, product_with_leak, shared_package
 from tests.services.samples import PARTICLE_CSV, PARTICLE_META, helium_leak_document, member, new_org
@@ -152,6 +164,9 @@ def _build(ctx: Context, clock: TickingClock, client: TestClient) -> World:
     spare_part = products.create_product(ctx, vendor, kind="component", model="SP-1-V", name="valve").id
     profiles.save_draft(ctx, vendor, leak_only_profile("matrix-vendor/draft"))
     spare_token = tokens.issue_token(ctx, vendor, name="spare", scope="read")
+    suspended = attestations.change_status(ctx, vendor, s.withheld_id, status="suspended", reason="matrix")
+    for name in demo_witnesses.NAMES:
+        transparency.cosign_latest(ctx, demo_witnesses.signer(name))
     ids = {
         "product": str(s.product_id),
         "package": str(s.package_id),
@@ -164,6 +179,8 @@ def _build(ctx: Context, clock: TickingClock, client: TestClient) -> World:
         "spare_token": str(spare_token.token.id),
         "draft": "matrix-vendor/draft",
         "email": accounts.current(ctx, vendor)[1].email,
+        "status_change": suspended.log.statement_digest,
+        "withheld": s.withheld_id,
     }
     shared = {
         str(s.product_id),
@@ -289,6 +306,17 @@ def _document(w: World, n: int) -> Request:
     }
 
 
+def _cosignature(w: World, n: int) -> Request:
+    """The latest checkpoint, cosigned by a demo witness (a configured one)."""
+    with w.ctx.transaction() as uow:
+        latest = uow.trust.latest_checkpoint_row()
+        assert latest is not None
+        note = bytes(latest.note)
+    signer = demo_witnesses.signer(demo_witnesses.NAMES[0])
+    cosigned = cosign(note, signer, timestamp=1_800_000_000 + n)
+    return {"content": cosigned}
+
+
 P = "/api/v1"
 ROUTES: dict[tuple[str, str], Route] = {
     ("GET", f"{P}/orgs"): Route("orgs.directory", "none", OK),
@@ -343,6 +371,16 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", f"{P}/evidence/{{evidence_id}}/raw"): Route(
         "evidence.read", "owner", OK, lambda w, n: _survey(w)
     ),
+    # On the withheld evidence, so that the shared package's bundle is unaffected; "valid" is never final.
+    ("POST", f"{P}/evidence/{{evidence_id}}/status"): Route(
+        "evidence.status",
+        "owner",
+        CREATED,
+        lambda w, n: {
+            "path": {"evidence_id": w.ids["withheld"]},
+            "json": {"status": "valid", "reason": f"matrix {n}"},
+        },
+    ),
     ("GET", f"{P}/profiles"): Route("profiles.read", "none", OK),
     ("POST", f"{P}/profiles/validate"): Route(
         "profiles.write", "none", OK, lambda w, n: {"json": leak_only_profile(f"matrix/validate-{n}")}
@@ -389,6 +427,11 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", f"{P}/packages/{{package_id}}/report"): Route(
         "packages.read", "package", OK, lambda w, n: _package(w)
     ),
+    # A bundle is read like the package it carries; a grantee fab's export is audited. A bundle that
+    # verifies is tested in tests/services/test_bundles.py and tests/api/test_log_api.py.
+    ("GET", f"{P}/packages/{{package_id}}/bundle"): Route(
+        "packages.read", "package", OK, lambda w, n: _package(w)
+    ),
     ("GET", f"{P}/packages/{{package_id}}/audit"): Route(
         "packages.audit", "owner", OK, lambda w, n: _package(w)
     ),
@@ -411,6 +454,19 @@ ROUTES: dict[tuple[str, str], Route] = {
         OK,
         lambda w, n: {"path": {**_package(w)["path"], "share_id": w.ids["spare_share"]}},
     ),
+    # The transparency log's public read API: the same answer with or without a token.
+    ("GET", "/log/checkpoint"): Route(None, "none", OK),
+    ("GET", "/log/tile/{level}/{index}"): Route(
+        None, "none", OK, lambda w, n: {"path": {"level": "0", "index": "000.p/1"}}
+    ),
+    ("GET", "/log/tile/entries/{index}"): Route(
+        None, "none", OK, lambda w, n: {"path": {"index": "000.p/1"}}
+    ),
+    ("POST", "/log/cosignature"): Route(None, "none", OK, _cosignature),
+    ("GET", "/log/envelopes/{digest}"): Route(
+        None, "none", OK, lambda w, n: {"path": {"digest": w.ids["status_change"]}}
+    ),
+    ("GET", "/log/trust-root"): Route(None, "none", OK),
 }
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from qualbridge.cli.main import main
+from qualbridge.store import migrate
 
 PASSWORD = "correct horse battery"
 
@@ -30,9 +31,9 @@ def test_db_upgrade_current_and_create_org(
     code, out, _ = run(capsys, monkeypatch, "db", "current", "--database-url", url, "--json")
     assert (code, json.loads(out)["revision"]) == (0, None)
     code, out, _ = run(capsys, monkeypatch, "db", "upgrade", "--database-url", url, "--json")
-    assert (code, json.loads(out)) == (0, {"database": url, "from": None, "to": "0002"})
+    assert (code, json.loads(out)) == (0, {"database": url, "from": None, "to": migrate.head()})
     code, out, _ = run(capsys, monkeypatch, "db", "upgrade", "--database-url", url)
-    assert "at revision 0002 already" in out
+    assert f"at revision {migrate.head()} already" in out
     monkeypatch.setenv("QUALBRIDGE_ADMIN_PASSWORD", PASSWORD)
     org = ["db", "create-org", "--database-url", url, "--kind", "vendor", "--name-en", "Shanghai Vacuum",
            "--name-zh", "上海真空", "--country", "CN", "--admin-email", "admin@sv.example",

@@ -7,7 +7,13 @@ transactions on separate connections, so each gets a database of its own and dro
 
 from __future__ import annotations
 
+import json
+import os
+import select
 import shutil
+import signal
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -80,3 +86,36 @@ def live(kind: str, folder: Path, request: pytest.FixtureRequest) -> Iterator[Li
 def live_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LiveDatabase]:
     with live(request.param, tmp_path, request) as found:
         yield found
+
+
+#: How long a child process may take to import QualBridge and reach its stopping point.
+CHILD_TIMEOUT_S = 60
+
+
+def kill_child_at(script: str, config: dict[str, Any]) -> None:
+    """Run ``script`` (``python -c``) with ``config`` as JSON; once it prints ``config["point"]``, kill it
+    with SIGKILL (no clean-up runs), as a crash would."""
+    point = config["point"]
+    child = subprocess.Popen(
+        [sys.executable, "-c", script, json.dumps(config)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        ready, _, _ = select.select([child.stdout], [], [], CHILD_TIMEOUT_S)
+        reached = child.stdout.readline().strip() if ready else ""
+        if reached != point:
+            child.kill()
+            _, err = child.communicate()
+            pytest.fail(f"the child did not stop at {point} (said {reached!r}): {err[-2000:]}")
+        os.kill(child.pid, signal.SIGKILL)
+        assert child.wait(timeout=CHILD_TIMEOUT_S) == -signal.SIGKILL
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        for pipe in (child.stdout, child.stderr):
+            if pipe is not None:
+                pipe.close()

@@ -16,6 +16,7 @@ from qualbridge.services import intake, products
 from qualbridge.services.actor import Actor
 from qualbridge.services.context import Context
 from tests.services.live_databases import LiveDatabase, live_database
+from tests.services.log_checks import assert_log_consistent
 from tests.services.samples import PARTICLE_CSV, PARTICLE_META, new_org, stored, stream
 from tests.store.databases import postgres_engine, sqlite_template
 
@@ -65,6 +66,8 @@ def test_fifty_simultaneous_uploads_store_each_evidence_and_blob_once(live_datab
         with ThreadPoolExecutor(max_workers=UPLOADS) as pool:
             results = list(pool.map(lambda i: _upload(ctx, vendor, product, barrier, i), range(UPLOADS)))
         counts = stored(ctx)
+        # One signed statement per evidence, appended by racing writers without a fork or a gap.
+        assert assert_log_consistent(ctx) == counts["evidence"]
     finally:
         ctx.db.dispose()
 

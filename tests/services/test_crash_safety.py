@@ -4,16 +4,12 @@ A child process ingests a particle export and stops at one point of the intake, 
 then kills it with SIGKILL and checks what is left: no evidence row without its blob row and its verified
 bytes, no link or audit row without its evidence, a database that passes its own integrity check. Then
 the upload is retried, as a client would, and must succeed as if the first attempt had never happened.
+The transparency log is checked too: no entry without its evidence, no evidence without its entry, and
+every checkpoint matches the stored leaves.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import select
-import signal
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -26,7 +22,8 @@ from qualbridge.services.actor import Actor
 from qualbridge.services.context import Context
 from qualbridge.store.blobs import FilesystemBlobStore
 from qualbridge.store.models import AuditEvent, Blob, Evidence, EvidenceLink
-from tests.services.live_databases import LiveDatabase, live_database
+from tests.services.live_databases import LiveDatabase, kill_child_at, live_database
+from tests.services.log_checks import assert_log_consistent
 from tests.services.samples import PARTICLE_CSV, PARTICLE_META, new_org, stream
 from tests.store.databases import postgres_engine, sqlite_template
 
@@ -88,8 +85,6 @@ stop("committed")
 """
 
 POINTS = ("upload-streamed", "blob-before-rename", "blob-stored", "rows-written-uncommitted", "committed")
-#: How long the child may take to import QualBridge and reach its stopping point.
-TIMEOUT_S = 60
 
 
 def _kill_at(point: str, live: LiveDatabase, vendor: Actor, product: uuid.UUID, file: Path) -> None:
@@ -104,29 +99,7 @@ def _kill_at(point: str, live: LiveDatabase, vendor: Actor, product: uuid.UUID, 
         "file": str(file),
         "meta": PARTICLE_META,
     }
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, json.dumps(config)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert child.stdout is not None
-        ready, _, _ = select.select([child.stdout], [], [], TIMEOUT_S)
-        reached = child.stdout.readline().strip() if ready else ""
-        if reached != point:
-            child.kill()
-            _, err = child.communicate()
-            pytest.fail(f"the child did not stop at {point} (said {reached!r}): {err[-2000:]}")
-        os.kill(child.pid, signal.SIGKILL)
-        assert child.wait(timeout=TIMEOUT_S) == -signal.SIGKILL
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-        for pipe in (child.stdout, child.stderr):
-            if pipe is not None:
-                pipe.close()
+    kill_child_at(CHILD, config)
 
 
 def _assert_consistent(ctx: Context) -> int:
@@ -148,6 +121,8 @@ def _assert_consistent(ctx: Context) -> int:
         )
         assert links == uploads == len(rows)
         blob_rows = session.scalars(sql_select(Blob.digest)).all()
+    # The evidence's statement is logged in its transaction: never a row without its entry, or the reverse.
+    assert assert_log_consistent(ctx) == len(rows)
     # A blob row is written in the evidence's transaction, after its bytes: never a row without a file.
     for digest in blob_rows:
         ctx.blobs.open_verified(digest)

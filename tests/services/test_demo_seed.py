@@ -11,6 +11,7 @@ from qualbridge.services import demo_seed, evidence, tokens
 from qualbridge.services.actor import Actor
 from qualbridge.services.context import Context
 from qualbridge.store.repos.evidence import EvidenceFilter
+from tests.services.log_checks import assert_log_consistent
 from tests.services.samples import stored
 
 
@@ -26,7 +27,9 @@ def test_seed_loads_the_story_and_a_second_run_changes_nothing(ctx: Context) -> 
     assert counts["evidence"] == counts["links"] == 21
     # A JSON evidence document is the evidence itself: only raw exports are kept as blobs.
     raw = sum(not e.filename.endswith(".json") for e in first.evidence)
-    assert counts["blobs"] == counts["blob_files"] == raw == 17
+    assert counts["blobs"] == raw == 17
+    # The blob store also keeps the profile bytes the package's evaluation was signed with.
+    assert counts["blob_files"] == raw + 1
 
     again = demo_seed.seed(ctx)
     assert not any(u.created for u in again.users)
@@ -35,6 +38,8 @@ def test_seed_loads_the_story_and_a_second_run_changes_nothing(ctx: Context) -> 
     assert again.orgs == first.orgs
     assert [e.evidence_id for e in again.evidence] == [e.evidence_id for e in first.evidence]
     assert stored(ctx) == counts
+    size = assert_log_consistent(ctx)
+    assert size == again.witnessed[0], "nothing new was logged, and the witnesses cosigned all of it"
 
 
 def test_the_chamber_inherits_its_pump_and_seal_evidence(ctx: Context) -> None:

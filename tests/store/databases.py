@@ -18,6 +18,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -96,9 +97,10 @@ def postgres_engine() -> Iterator[Engine]:
         admin.dispose()
 
 
-@pytest.fixture(params=DATABASES)
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
+@contextmanager
+def open_database(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A migrated database of ``kind`` (one of ``DATABASES``) for one test."""
+    if kind == "sqlite":
         path = tmp_path / "qualbridge.db"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         db = Database.from_url(f"sqlite:///{path}")
@@ -114,6 +116,12 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
             yield Database(conn)
         finally:
             outer.rollback()
+
+
+@pytest.fixture(params=DATABASES)
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    with open_database(request.param, request, tmp_path) as db:
+        yield db
 
 
 @pytest.fixture

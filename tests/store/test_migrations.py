@@ -18,6 +18,7 @@ EVERY_TABLE = {
     "organizations", "users", "api_tokens", "products", "product_components", "blobs", "evidence",
     "evidence_links", "profiles", "evaluations", "evaluation_inputs", "packages", "package_profiles",
     "package_evidence", "package_evaluations", "shares", "audit_events", "idempotency_keys",
+    "log_entries", "log_nodes", "log_checkpoints", "log_cosignatures", "attestations", "signing_keys",
 }  # fmt: skip
 
 

@@ -121,3 +121,17 @@ def test_predicate_type_uris_are_versioned() -> None:
         "https://qualbridge.dev/attestations/share-grant/v1",
         "https://qualbridge.dev/attestations/status-snapshot/v1",
     )
+
+
+def test_an_evidence_statement_carries_the_intake_metadata_or_an_empty_object() -> None:
+    report = intoto.Subject.of("survey.csv", b"location,count\n")
+    meta = {"issuer": "Lab", "subject": {"type": "equipment", "id": "VX-200"}}
+    with_meta = intoto.evidence_statement(
+        [report], kind="particle_counts", issuer="Lab", record={}, issued_at="2026-03-01T09:00:00Z", meta=meta
+    )
+    without = intoto.evidence_statement(
+        [report], kind="particle_counts", issuer="Lab", record={}, issued_at="2026-03-01T09:00:00Z"
+    )
+    assert with_meta.predicate["meta"] == meta
+    assert without.predicate["meta"] == {}
+    assert json.loads(with_meta.to_payload())["predicate"]["meta"] == meta

@@ -18,7 +18,17 @@ from fastapi.routing import APIRoute
 from qualbridge import __version__, web
 from qualbridge.api import errors
 from qualbridge.api.limits import BodyLimit
-from qualbridge.api.routes import evaluations, evidence, orgs, packages, products, profiles, reports, tokens
+from qualbridge.api.routes import (
+    evaluations,
+    evidence,
+    log,
+    orgs,
+    packages,
+    products,
+    profiles,
+    reports,
+    tokens,
+)
 from qualbridge.services.context import Context
 from qualbridge.settings import Settings
 
@@ -59,6 +69,7 @@ def create_app(settings: Settings | None = None, *, context: Context | None = No
     app.include_router(evaluations.router, prefix=PREFIX)
     app.include_router(packages.router, prefix=PREFIX)
     app.include_router(reports.router, prefix=PREFIX)
+    app.include_router(log.router)
     # The web pages, beside the API: the same context, the same use cases.
     web.install(app, settings)
     upload_limit = settings.max_upload_bytes + MULTIPART_OVERHEAD

@@ -178,6 +178,10 @@ class ComponentOut(Response):
 
 # --- evidence ------------------------------------------------------------------------------------------
 
+EvidenceIdText = Annotated[
+    str, Field(pattern=r"^sha256:[0-9a-f]{64}$", description="Content id: sha256:<hex>")
+]
+
 
 class RawFileOut(Response):
     digest: str
@@ -199,9 +203,35 @@ class EvidenceSummaryOut(Response):
     created_at: dt.datetime
 
 
+class LogOut(Response):
+    index: int = Field(description="The attestation's index in the transparency log")
+    checkpoint_size: int = Field(description="Size of the latest signed checkpoint (GET /log/checkpoint)")
+    statement_digest: str = Field(description="sha256 of the signed in-toto statement")
+
+
+EvidenceStatus = Literal["valid", "suspended", "withdrawn", "superseded"]
+
+
 class EvidenceOut(EvidenceSummaryOut):
     document: dict[str, Any] = Field(description="The evidence document (see `qualbridge schema`)")
     products: list[ProductOut] = Field(description="Products this evidence is recorded on")
+    log: LogOut | None = Field(default=None, description="Its signed attestation in the transparency log")
+    status: EvidenceStatus = Field(default="valid", description="The latest logged status change")
+
+
+class EvidenceStatusIn(Request):
+    status: EvidenceStatus
+    reason: str = text(500, "Why, for the record (it is public in the log's status change)")
+    superseded_by: EvidenceIdText | None = Field(
+        default=None, description="The evidence that replaces this one (only with 'superseded')"
+    )
+
+
+class EvidenceStatusOut(Response):
+    evidence_id: str
+    status: EvidenceStatus
+    reason: str
+    log: LogOut
 
 
 class ProductEvidenceOut(Response):
@@ -272,11 +302,6 @@ ProfileRefText = Annotated[
 ]
 
 
-EvidenceIdText = Annotated[
-    str, Field(pattern=r"^sha256:[0-9a-f]{64}$", description="Content id: sha256:<hex>")
-]
-
-
 class EvaluationIn(Request):
     profile: ProfileRefText
     as_of: IsoDate | None = Field(default=None, description="Date for expiry checks (default: today, UTC)")
@@ -310,6 +335,7 @@ class EvaluationSummaryOut(Response):
 class EvaluationOut(EvaluationSummaryOut):
     evidence: list[str] = Field(description="Content ids of the evidence evaluated (own and inherited)")
     result: dict[str, Any] = Field(description="The engine's result: verdicts, margins, gaps")
+    log: LogOut | None = Field(default=None, description="Its center-signed attestation in the log")
 
 
 # --- packages and shares -------------------------------------------------------------------------------
@@ -379,3 +405,11 @@ class AuditEventOut(Response):
     object_id: str
     at: dt.datetime
     detail: dict[str, Any]
+
+
+# --- the transparency log ------------------------------------------------------------------------------
+
+
+class CosignatureOut(Response):
+    tree_size: int = Field(description="The checkpoint the cosignatures are for")
+    accepted: list[str] = Field(description="Witnesses whose cosignatures were verified and stored")

@@ -6,6 +6,8 @@ every other command of the CLI would pay for them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -17,6 +19,8 @@ from qualbridge.settings import Settings
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+
+    from qualbridge.services.context import Context
 
 db_app = typer.Typer(help="The service's database: migrations and first set-up.", no_args_is_help=True)
 
@@ -49,6 +53,30 @@ def schema_state(engine: Engine, url: str) -> str | None:
             at(field="QUALBRIDGE_DATABASE_URL"),
             expected=shown(url),
         ) from exc
+
+
+@contextmanager
+def local_context(database_url: str | None, *, needed_by: str) -> Iterator[tuple[Settings, Context]]:
+    """The service's context on the local database, which must be migrated to the latest revision."""
+    from sqlalchemy import Engine
+
+    from qualbridge.services.context import Context
+    from qualbridge.store import migrate
+
+    settings = Settings.from_env(database_url=database_url)
+    ctx = Context.from_settings(settings)
+    try:
+        assert isinstance(ctx.db.bind, Engine), "a database built from a URL has an engine"
+        revision = schema_state(ctx.db.bind, settings.database_url)
+        if revision != migrate.head():
+            raise InputError(
+                f"the database is at revision {revision or 'none'}, {needed_by} needs {migrate.head()}",
+                at(field="QUALBRIDGE_DATABASE_URL"),
+                expected="run 'qualbridge db upgrade' first",
+            )
+        yield settings, ctx
+    finally:
+        ctx.db.dispose()
 
 
 @db_app.command("upgrade")

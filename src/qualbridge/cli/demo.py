@@ -9,10 +9,8 @@ import typer
 from rich.table import Table
 
 from qualbridge.cli._output import VERDICT_STYLE, JsonOption, LangOption, check_lang, console, emit, steps
-from qualbridge.cli.db import DatabaseUrlOption, schema_state, shown
+from qualbridge.cli.db import DatabaseUrlOption, local_context, shown
 from qualbridge.demo import scenarios
-from qualbridge.errors import InputError, at
-from qualbridge.settings import Settings
 
 demo_app = typer.Typer(
     help="Write demo evidence and evaluate it; `demo seed` loads demo data into the service's database.",
@@ -86,27 +84,13 @@ def register(app: typer.Typer) -> None:
 
 
 def _seed(database_url: str | None, *, as_json: bool) -> None:
-    from sqlalchemy import Engine
-
     from qualbridge.services import demo_seed
-    from qualbridge.services.context import Context
-    from qualbridge.store import migrate
 
-    settings = Settings.from_env(database_url=database_url)
-    ctx = Context.from_settings(settings)
-    try:
-        assert isinstance(ctx.db.bind, Engine), "a database built from a URL has an engine"
-        revision = schema_state(ctx.db.bind, settings.database_url)
-        if revision != migrate.head():
-            raise InputError(
-                f"the database is at revision {revision or 'none'}, the demo needs {migrate.head()}",
-                at(field="QUALBRIDGE_DATABASE_URL"),
-                expected="run 'qualbridge db upgrade' first",
-            )
-        with steps("seeding", quiet=as_json) as step:
-            seeded = demo_seed.seed(ctx, progress=step)
-    finally:
-        ctx.db.dispose()
+    with (
+        local_context(database_url, needed_by="the demo") as (settings, ctx),
+        steps("seeding", quiet=as_json) as step,
+    ):
+        seeded = demo_seed.seed(ctx, progress=step)
     data = {"database": shown(settings.database_url), **seeded.as_dict()}
 
     def render() -> None:
@@ -120,6 +104,13 @@ def _seed(database_url: str | None, *, as_json: bool) -> None:
             "to the Dresden fab: sign in as a Dresden user and GET /api/v1/packages",
             highlight=False,
         )
+        size, witnesses = seeded.witnessed
+        if witnesses:
+            console.print(
+                f"log: checkpoint of {size} entries cosigned by {len(witnesses)} demo witnesses; "
+                f"the package's bundle: qualbridge bundle export {seeded.package} -o vx-200.qbundle.zip",
+                highlight=False,
+            )
         console.print("Demo sign-ins (e-mail / password; demo data only):")
         for user in seeded.users:
             console.print(

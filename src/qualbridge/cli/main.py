@@ -40,6 +40,7 @@ _GROUPS = (
     "demo",
     "serve",
     "db",
+    "trust",
     "remote",
 )
 

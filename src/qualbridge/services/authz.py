@@ -36,6 +36,8 @@ Action = Literal[
     "packages.share",
     "packages.audit",
     "audit.read",
+    "keys.manage",
+    "evidence.status",
 ]
 
 _WRITERS: frozenset[Role] = frozenset({"admin", "engineer"})
@@ -82,6 +84,10 @@ POLICY: dict[Action, Rule] = {
     "packages.audit": Rule("read", _EVERYONE, frozenset({"vendor"})),
     # What the organization's own users did: for its admins.
     "audit.read": Rule("read", frozenset({"admin"}), _ALL_KINDS),
+    # An organization's signing keys are its admins' to rotate or revoke.
+    "keys.manage": Rule("write", frozenset({"admin"}), _ALL_KINDS),
+    # The issuing organization (the one that uploaded the evidence) changes its status.
+    "evidence.status": Rule("write", _WRITERS, frozenset({"vendor"})),
 }
 
 

@@ -1,4 +1,5 @@
-"""What every use case needs from outside: storage, the blob store, a clock, password hashing, limits."""
+"""What every use case needs from outside: storage, the blob store, a clock, password hashing, limits,
+and the configuration of signing and the transparency log."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ from typing import TypeVar
 from argon2 import PasswordHasher
 from sqlalchemy.exc import DataError, IntegrityError
 
+from qualbridge.demo import witnesses as demo_witnesses
 from qualbridge.errors import ConflictError, InputError
 from qualbridge.services.token_cache import TokenCache
 from qualbridge.services.uow import UnitOfWork
-from qualbridge.settings import Settings
+from qualbridge.settings import DEVELOPMENT_KEY_PASSPHRASE, Settings
 from qualbridge.store.blobs import BlobStore, FilesystemBlobStore
 from qualbridge.store.db import WRITE_OPTION, Database
+from qualbridge.trust.keys import SigningKey
 
 T = TypeVar("T")
 
@@ -31,6 +34,29 @@ class Limits:
     token_ttl_days: int = 90
 
 
+@dataclass(frozen=True)
+class TrustConfig:
+    """Signing and logging: the key passphrase, the log's origin, the center's name, the witnesses."""
+
+    passphrase: bytes = field(default=DEVELOPMENT_KEY_PASSPHRASE.encode(), repr=False)
+    origin: str = "qualbridge.localhost/log"
+    center_name: str = "center.qualbridge.localhost"
+    witnesses: tuple[str, ...] = field(default_factory=demo_witnesses.vkeys)
+    witness_threshold: int = 2
+    key_validity: dt.timedelta = dt.timedelta(days=365)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TrustConfig:
+        return cls(
+            passphrase=settings.key_passphrase.get_secret_value().encode(),
+            origin=settings.log_origin,
+            center_name=settings.center_name,
+            witnesses=settings.witnesses,
+            witness_threshold=settings.witness_threshold,
+            key_validity=dt.timedelta(days=settings.key_validity_days),
+        )
+
+
 @dataclass
 class Context:
     db: Database
@@ -41,6 +67,9 @@ class Context:
     limits: Limits = field(default_factory=Limits)
     #: Verified API tokens, briefly (see :mod:`qualbridge.services.token_cache`).
     token_cache: TokenCache = field(default_factory=TokenCache)
+    trust: TrustConfig = field(default_factory=TrustConfig)
+    #: Decrypted signing keys by key id: each is decrypted once per process, and never written anywhere.
+    keyring: dict[str, SigningKey] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Context:
@@ -49,6 +78,7 @@ class Context:
             blobs=FilesystemBlobStore(settings.blob_dir),
             limits=Limits(max_upload_bytes=settings.max_upload_bytes, token_ttl_days=settings.token_ttl_days),
             token_cache=TokenCache(ttl=settings.token_cache_seconds),
+            trust=TrustConfig.from_settings(settings),
         )
 
     @contextmanager

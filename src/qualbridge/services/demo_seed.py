@@ -9,6 +9,8 @@ The story: a Shanghai vendor's process chamber is built with its own turbo-pump 
 kit, each tested on its own; the chamber inherits their evidence. A Wuxi vendor's oil-free compressor
 includes a desiccant dryer module whose air-purity report (from the test lab) the compressor inherits.
 Two fabs, in Dresden and Arizona, and the coordinating center take part with nothing of their own yet.
+Every upload, the evaluation and the grant are signed and logged; at the end the two demo witnesses
+cosign the log's latest checkpoint, so the shared package's bundle can be exported and verified.
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from qualbridge.demo import compressed_air, vacuum
+from qualbridge.demo import witnesses as demo_witnesses
 from qualbridge.errors import ConflictError
 from qualbridge.evidence.parsers import SIDECAR_SUFFIX, evidence_files, read_meta
-from qualbridge.services import accounts, evaluations, intake, packages, products, shares
+from qualbridge.services import accounts, evaluations, intake, packages, products, shares, transparency
 from qualbridge.services.actor import Actor, OrgKind, Role, as_org_kind, as_role
 from qualbridge.services.context import Context
 from qualbridge.services.products import ProductKind
@@ -158,9 +161,12 @@ class Seeded:
     products: dict[str, uuid.UUID]
     evidence: tuple[SeededEvidence, ...]
     package: uuid.UUID
+    #: The checkpoint the demo witnesses cosigned, and who cosigned it.
+    witnessed: tuple[int, tuple[str, ...]] = (0, ())
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "witnessed": {"tree_size": self.witnessed[0], "witnesses": list(self.witnessed[1])},
             "orgs": {k: str(v) for k, v in self.orgs.items()},
             "users": [dataclasses.asdict(u) for u in self.users],
             "products": {k: str(v) for k, v in self.products.items()},
@@ -193,13 +199,26 @@ def seed(ctx: Context, *, progress: Progress | None = None) -> Seeded:
         ]
     say("a qualification package shared with a fab")
     package = _ensure_package(ctx, orgs["shanghai"], made_products, fab=orgs["dresden"])
+    say("the demo witnesses cosign the log's checkpoint")
     return Seeded(
         orgs={k: a.org_id for k, a in orgs.items()},
         users=tuple(users),
         products=made_products,
         evidence=tuple(evidence),
         package=package,
+        witnessed=_cosign(ctx),
     )
+
+
+def _cosign(ctx: Context) -> tuple[int, tuple[str, ...]]:
+    """Each demo witness the service is configured with cosigns the latest checkpoint, through the
+    function behind POST /log/cosignature; so the demo package's bundle exports and verifies."""
+    size, names = 0, []
+    for name, vkey in zip(demo_witnesses.NAMES, demo_witnesses.vkeys(), strict=True):
+        if vkey in ctx.trust.witnesses:
+            size = transparency.cosign_latest(ctx, demo_witnesses.signer(name)).tree_size
+            names.append(name)
+    return size, tuple(names)
 
 
 PACKAGE_NAME = "VX-200 incoming qualification for Fab Dresden"

@@ -7,35 +7,46 @@ evaluation row that can be compared with the first.
 
 The evidence is read in one transaction, evaluated outside any transaction (it is CPU work that should
 not hold SQLite's write lock), and the result stored in a second; what was evaluated is recorded with
-it (``evaluation_inputs``).
+it (``evaluation_inputs``), and so is the center-signed evaluation statement, appended to the
+transparency log in that transaction (see ``services/attestations.py``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import tempfile
 import uuid
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from qualbridge.errors import InputError, NotFoundError, at
 from qualbridge.evaluation import evaluate
 from qualbridge.evaluation.result import Overall
 from qualbridge.evidence.models import evidence_adapter
-from qualbridge.services import audit
+from qualbridge.services import attestations, audit, transparency
 from qualbridge.services.actor import Actor
 from qualbridge.services.authz import authorize
 from qualbridge.services.context import Context
 from qualbridge.services.idempotency import Guard, Once, records, replayed, write_once
 from qualbridge.services.products import owned_product, visible_product
 from qualbridge.services.profiles import resolve_published
-from qualbridge.services.records import Page, Record
+from qualbridge.services.records import LogRef, Page, Record
 from qualbridge.services.uow import UnitOfWork
 from qualbridge.store.models import Evaluation, EvaluationInput, Evidence
 from qualbridge.store.repos.evidence import EvidenceFilter
 
 #: More evidence than any one product's qualification holds; a bound on the memory one request takes.
 MAX_EVIDENCE = 5_000
+
+
+def keep_bytes(ctx: Context, data: bytes) -> str:
+    """Store ``data`` in the blob store (content-addressed); its digest."""
+    with tempfile.TemporaryDirectory(prefix="qualbridge-blob-") as folder:
+        path = Path(folder) / "blob"
+        path.write_bytes(data)
+        return ctx.blobs.put_file(path).digest
 
 
 class EvaluationSummary(Record):
@@ -54,6 +65,7 @@ class EvaluationSummary(Record):
 class EvaluationRecord(EvaluationSummary):
     evidence: list[str]
     result: dict[str, Any]
+    log: LogRef | None = None
 
 
 def _result(row: Evaluation) -> dict[str, Any]:
@@ -83,7 +95,8 @@ def _summary_fields(row: Evaluation, result: dict[str, Any]) -> dict[str, Any]:
 def evaluation_record(uow: UnitOfWork, row: Evaluation) -> EvaluationRecord:
     inputs = [e.content_id for e in uow.evaluations.inputs(row.id)]
     result = _result(row)  # parsed once: a result may be large
-    return EvaluationRecord(**_summary_fields(row, result), evidence=inputs, result=result)
+    log = transparency.log_ref(uow, attestations.EVALUATION, str(row.id))
+    return EvaluationRecord(**_summary_fields(row, result), evidence=inputs, result=result, log=log)
 
 
 def _own(uow: UnitOfWork, actor: Actor, evaluation_id: uuid.UUID) -> Evaluation:
@@ -162,8 +175,11 @@ def _run(
     result = evaluate(resolved, values, as_of=when)
     canonical = result.canonical()
     profile_ref = profile_row.id if profile_row is not None else None
+    # The signed profile's bytes are kept like raw files, so that a bundle can carry them later.
+    keep_bytes(ctx, attestations.profile_bytes(resolved))
 
     def work(uow: UnitOfWork) -> EvaluationRecord:
+        transparency.begin(uow)
         now = ctx.clock()
         row = Evaluation(
             org_id=actor.org_id,
@@ -181,6 +197,8 @@ def _run(
         uow.evaluations.add(row)
         for evidence_row_id in sorted({r.id for r in rows}):
             uow.evaluations.add(EvaluationInput(evaluation_id=row.id, evidence_id=evidence_row_id))
+        attestations.attest_evaluation(uow, ctx, row, profile=resolved, evidence=rows)
+        transparency.publish(uow, ctx)
         audit.record(
             uow,
             actor,

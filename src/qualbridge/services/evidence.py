@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qualbridge.errors import NotFoundError, at
-from qualbridge.services import _checks
+from qualbridge.services import _checks, attestations, transparency
 from qualbridge.services.actor import Actor
 from qualbridge.services.authz import authorize
 from qualbridge.services.context import Context
@@ -62,7 +62,13 @@ def evidence_record(uow: UnitOfWork, row: Evidence) -> EvidenceRecord:
     blob = uow.evidence.blob(row.raw_digest) if row.raw_digest else None
     products = [product_record(p) for p in uow.evidence.products_of(row.id)]
     return EvidenceRecord.model_validate(
-        {**_summary_fields(row, blob), "document": row.document, "products": products}
+        {
+            **_summary_fields(row, blob),
+            "document": row.document,
+            "products": products,
+            "log": transparency.log_ref(uow, attestations.EVIDENCE, str(row.id)),
+            "status": attestations.current_status(uow, row),
+        }
     )
 
 

@@ -8,8 +8,9 @@ The steps of :func:`ingest_file`, in order:
 4. the file is parsed and validated by the domain core (``load_evidence``);
 5. the raw bytes go to the blob store *before* any row names them, so a crash leaves at most an
    unreferenced blob, never a row without its bytes;
-6. one transaction records the blob, the evidence (unless this very document is stored already), its
-   link to the product, an audit event and the idempotent response.
+6. one transaction records the blob, the evidence (unless this very document is stored already) with
+   its statement signed by the uploading organization and appended to the transparency log (and a
+   checkpoint signed), its link to the product, an audit event and the idempotent response.
 
 The same document uploaded again is the same evidence: same id, no second row.
 """
@@ -32,7 +33,7 @@ import yaml
 from qualbridge.errors import EvidenceError, InputError, ParseError, QualBridgeError, at
 from qualbridge.evidence.models import Evidence as EvidenceValue
 from qualbridge.evidence.parsers import build_evidence, load_evidence
-from qualbridge.services import _checks, audit, idempotency
+from qualbridge.services import _checks, attestations, audit, idempotency, transparency
 from qualbridge.services.actor import Actor
 from qualbridge.services.authz import authorize
 from qualbridge.services.context import Context
@@ -105,7 +106,7 @@ def ingest_file(
                 digest=ref.digest, filename=name, size=ref.size, media_type=_media_type(media_type, name)
             )
             ctx.blobs.put_file(path)  # step 5
-    return _store(ctx, actor, product_id, value, raw=raw, key=key, fp=fp)  # step 6
+    return _store(ctx, actor, product_id, value, raw=raw, key=key, fp=fp, meta=meta)  # step 6
 
 
 def preview_file(
@@ -175,7 +176,7 @@ def ingest_document(
     if key is not None and (replay := _replay(ctx, actor, key, fp)) is not None:
         return replay
     value = _storable(build_evidence(document, source="document"), "document")
-    return _store(ctx, actor, product_id, value, raw=None, key=key, fp=fp)
+    return _store(ctx, actor, product_id, value, raw=None, key=key, fp=fp, meta={})
 
 
 def safe_filename(filename: str | None) -> str:
@@ -243,10 +244,12 @@ def _store(
     raw: RawFile | None,
     key: str | None,
     fp: str,
+    meta: Mapping[str, Any],
 ) -> Intake:
     content_id = value.evidence_id()
 
     def work(uow: UnitOfWork) -> Intake:
+        transparency.begin(uow)
         now = ctx.clock()
         if key is not None and (found := idempotency.lookup(uow, actor, key, fp, now=now)) is not None:
             return _intake(found, replayed=True)  # a concurrent retry finished first
@@ -258,9 +261,14 @@ def _store(
         if row is None:
             row = _row(actor, value, content_id, raw, now)
             uow.evidence.add(row)
-        elif row.raw_digest is None and raw is not None:
-            # Stored earlier as a document naming this raw file: now the bytes are here too.
+            attestations.attest_evidence(uow, ctx, row, meta=meta)
+        elif row.raw_digest is None and raw is not None and attestations.current_status(uow, row) == "valid":
+            # Stored earlier as a document naming this raw file: now the bytes are here too, and the
+            # statement that names them supersedes (in log order) the one that named the document.
+            # (Evidence that is withdrawn, superseded or suspended is left as it was signed.)
             row.raw_digest, row.raw_filename = raw.digest, raw.filename
+            uow.session.flush()
+            attestations.attest_evidence(uow, ctx, row, meta=meta)
         linked = uow.evidence.link(row.id, product_id) is None
         if linked:
             uow.evidence.add(
@@ -272,6 +280,7 @@ def _store(
         audit.record(
             uow, actor, "evidence.upload", object_type="evidence", object_id=content_id, at=now, detail=detail
         )
+        transparency.publish(uow, ctx)
         ingested = Ingested(evidence=evidence_record(uow, row), created=created, linked=linked)
         replay = Replay(status=201 if created else 200, body=ingested.model_dump_json().encode())
         if key is not None:

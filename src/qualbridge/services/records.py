@@ -102,9 +102,20 @@ class EvidenceSummary(Record):
     created_at: dt.datetime
 
 
+class LogRef(Record):
+    """Where a record's latest attestation is in the transparency log, and the latest checkpoint's size
+    (a checkpoint is signed with every write, so it covers the entry)."""
+
+    index: int
+    checkpoint_size: int
+    statement_digest: str
+
+
 class EvidenceRecord(EvidenceSummary):
     document: dict[str, Any]
     products: Sequence[ProductRecord]
+    log: LogRef | None = None
+    status: str = "valid"
 
 
 class InheritedEvidence(Record):

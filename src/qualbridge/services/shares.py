@@ -3,6 +3,7 @@
 A grant is the only way another organization's data becomes visible. It is active while it is neither
 revoked nor past ``expires_at``; a fab whose grant lapsed gets "not found", as if the package never
 existed. Granting again adds a grant (the latest expiry counts); revoking is final for that grant.
+Each grant is also an ODRL-shaped statement signed by the vendor and appended to the transparency log.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import datetime as dt
 import uuid
 
 from qualbridge.errors import InputError, NotFoundError, at
-from qualbridge.services import audit
+from qualbridge.services import attestations, audit, transparency
 from qualbridge.services.actor import Actor
 from qualbridge.services.authz import authorize
 from qualbridge.services.context import Context
@@ -99,6 +100,7 @@ def grant_once(
     guard = Guard.of(idempotency_key, "package.share", request)
 
     def work(uow: UnitOfWork) -> ShareRecord:
+        transparency.begin(uow)
         now = ctx.clock()
         if not now < expires_at <= now + MAX_GRANT:
             raise InputError(
@@ -114,6 +116,8 @@ def grant_once(
             created_at=now,
         )
         uow.packages.add(share)
+        attestations.attest_grant(uow, ctx, share, package)
+        transparency.publish(uow, ctx)
         detail = {"share": str(share.id), "fab": str(fab.id), "expires_at": share.expires_at.isoformat()}
         audit.record(
             uow, actor, "package.share", object_type="package", object_id=package.id, at=now, detail=detail

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from qualbridge.store.repos import AccountRepo, AuditRepo, EvidenceRepo, IdempotencyRepo, ProductRepo
 from qualbridge.store.repos.qualification import EvaluationRepo, PackageRepo, ProfileRepo
+from qualbridge.store.repos.transparency import TransparencyRepo
 
 
 class UnitOfWork:
@@ -24,3 +25,4 @@ class UnitOfWork:
         self.profiles = ProfileRepo(session)
         self.evaluations = EvaluationRepo(session)
         self.packages = PackageRepo(session)
+        self.trust = TransparencyRepo(session)

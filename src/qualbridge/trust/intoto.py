@@ -154,13 +154,29 @@ def _parse_subjects(raw: Any) -> tuple[Subject, ...]:
 
 
 def evidence_statement(
-    files: Sequence[Subject], *, kind: str, issuer: str, record: Mapping[str, Any], issued_at: str
+    files: Sequence[Subject],
+    *,
+    kind: str,
+    issuer: str,
+    record: Mapping[str, Any],
+    issued_at: str,
+    meta: Mapping[str, Any] | None = None,
 ) -> Statement:
-    """A lab attests a piece of evidence: the raw files and the record parsed from them."""
+    """A lab attests a piece of evidence: the raw files and the record parsed from them.
+
+    ``meta`` is the intake metadata the files were parsed with (``{}`` when none), so that a verifier can
+    parse the files again exactly as the service did.
+    """
     return Statement(
         tuple(files),
         EVIDENCE,
-        {"kind": kind, "issuer": issuer, "record": dict(record), "issuedAt": issued_at},
+        {
+            "kind": kind,
+            "issuer": issuer,
+            "record": dict(record),
+            "meta": dict(meta or {}),
+            "issuedAt": issued_at,
+        },
     )
 
 

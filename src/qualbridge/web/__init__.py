@@ -23,10 +23,14 @@ from qualbridge.web.session import Signer
 
 __all__ = ["UPLOAD_PATHS", "install"]
 
+#: Paths read by programs, not people: their errors stay RFC 9457 problem documents.
+MACHINE_PATHS = ("/api/", "/log/")
+
 
 def install(app: FastAPI, settings: Settings) -> None:
     """Add the pages and their static files to ``app`` (whose ``state.context`` they use), after the
-    API's error handlers: HTTP errors outside ``/api/`` become pages."""
+    API's error handlers: HTTP errors outside the machine-facing paths (``/api/``, the log's ``/log/``)
+    become pages."""
     app.state.web_signer = Signer(settings.secret_key.get_secret_value())
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in ROUTERS:
@@ -34,8 +38,9 @@ def install(app: FastAPI, settings: Settings) -> None:
     api_errors = app.exception_handlers[StarletteHTTPException]
 
     async def http_error(request: Request, exc: Exception) -> Response:
-        """An unknown page or a wrong method: a page for a browser, a problem document for the API."""
-        if request.url.path.startswith("/api/") or not isinstance(exc, StarletteHTTPException):
+        """An unknown page or a wrong method: a page for a browser, a problem document for the API and
+        the log's readers (witnesses, monitors)."""
+        if request.url.path.startswith(MACHINE_PATHS) or not isinstance(exc, StarletteHTTPException):
             answer = api_errors(request, exc)
             return await answer if inspect.isawaitable(answer) else answer
         return await run_in_threadpool(error_page, request, exc)

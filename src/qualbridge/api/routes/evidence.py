@@ -22,6 +22,8 @@ from qualbridge.api.schemas import (
     NO_CONTROL,
     EvidenceDocumentIn,
     EvidenceOut,
+    EvidenceStatusIn,
+    EvidenceStatusOut,
     EvidenceSummaryOut,
     IngestedOut,
     IsoDate,
@@ -29,7 +31,7 @@ from qualbridge.api.schemas import (
 )
 from qualbridge.errors import InputError, at
 from qualbridge.evidence.models import EvidenceKind
-from qualbridge.services import evidence, intake
+from qualbridge.services import attestations, evidence, intake
 
 EvidenceId = Annotated[
     str, Path(pattern=r"^sha256:[0-9a-f]{64}$", description="Content id of the evidence: sha256:<hex>")
@@ -175,6 +177,23 @@ def list_evidence(
 @router.get("/{evidence_id:digest}", response_model=EvidenceOut, responses=responses(404))
 def read(evidence_id: EvidenceId, ctx: ContextDep, actor: ActorDep) -> EvidenceOut:
     return EvidenceOut.model_validate(evidence.get_evidence(ctx, actor, evidence_id))
+
+
+@router.post(
+    "/{evidence_id:digest}/status",
+    status_code=201,
+    response_model=EvidenceStatusOut,
+    responses=responses(404, 409),
+)
+def change_status(
+    evidence_id: EvidenceId, body: EvidenceStatusIn, ctx: ContextDep, actor: ActorDep
+) -> EvidenceStatusOut:
+    """Log a status change of your evidence (valid, suspended, withdrawn, superseded): a new signed entry
+    in the transparency log, never an edit. Withdrawn and superseded are final."""
+    record = attestations.change_status(
+        ctx, actor, evidence_id, status=body.status, reason=body.reason, superseded_by=body.superseded_by
+    )
+    return EvidenceStatusOut.model_validate(record.model_dump())
 
 
 @router.get(

@@ -23,7 +23,7 @@ from qualbridge.api.schemas import (
     ShareIn,
     ShareOut,
 )
-from qualbridge.services import packages, shares
+from qualbridge.services import bundles, packages, shares
 from qualbridge.services.evidence import RawDownload
 
 router = APIRouter(prefix="/packages", tags=["packages"], responses=responses(*COMMON))
@@ -113,6 +113,28 @@ def read_evaluation(
     """One evaluation of the package."""
     record = packages.package_evaluation(ctx, actor, package_id, evaluation_id)
     return EvaluationOut.model_validate(record.model_dump())
+
+
+@router.get(
+    "/{package_id}/bundle",
+    response_class=Response,
+    responses={
+        **responses(404, 409),
+        200: {"description": "The bundle (zip)", "content": {bundles.MEDIA_TYPE: {}}},
+    },
+)
+def bundle(package_id: uuid.UUID, ctx: ContextDep, actor: ActorDep) -> Response:
+    """The package's offline-verifiable bundle (verify it with `qualbridge verify`); 409 until a
+    checkpoint cosigned by enough witnesses covers it."""
+    exported = bundles.export_bundle(ctx, actor, package_id)
+    return Response(
+        exported.data,
+        media_type=exported.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="package-{package_id}.qbundle.zip"',
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 @router.get("/{package_id}/audit", response_model=PageOut[AuditEventOut], responses=responses(404))

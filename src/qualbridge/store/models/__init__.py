@@ -16,14 +16,25 @@ from qualbridge.store.models.qualification import (
     Profile,
     Share,
 )
+from qualbridge.store.models.transparency import (
+    KEY_PURPOSES,
+    Attestation,
+    LogCheckpoint,
+    LogCosignature,
+    LogEntry,
+    LogNode,
+    SigningKey,
+)
 
 __all__ = [
+    "KEY_PURPOSES",
     "ORG_KINDS",
     "PRODUCT_KINDS",
     "PROFILE_STATUSES",
     "ROLES",
     "SCOPES",
     "ApiToken",
+    "Attestation",
     "AuditEvent",
     "Base",
     "Blob",
@@ -32,6 +43,10 @@ __all__ = [
     "Evidence",
     "EvidenceLink",
     "IdempotencyKey",
+    "LogCheckpoint",
+    "LogCosignature",
+    "LogEntry",
+    "LogNode",
     "Organization",
     "Package",
     "PackageEvaluation",
@@ -41,5 +56,6 @@ __all__ = [
     "ProductComponent",
     "Profile",
     "Share",
+    "SigningKey",
     "User",
 ]

@@ -53,6 +53,10 @@ class EvidenceRepo:
         self.session.add(row)
         self.session.flush()
 
+    def by_id(self, row_id: uuid.UUID) -> Evidence | None:
+        """An evidence row by its row id (not its content id), whoever's it is: for the service itself."""
+        return self.session.get(Evidence, row_id)
+
     def get(self, org_id: uuid.UUID, content_id: str) -> Evidence | None:
         return self.session.scalar(
             select(Evidence).where(Evidence.org_id == org_id, Evidence.content_id == content_id)

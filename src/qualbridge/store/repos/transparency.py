@@ -1,0 +1,214 @@
+"""The transparency log in SQL: a :class:`qualbridge.trust.log.LogStorage`, attestations and keys.
+
+:class:`SqlLogStorage` works inside the session it is given: a batch is written in the caller's
+transaction, together with the record it attests, and committed or rolled back with it. It re-checks
+what the in-memory storage checks (a batch continues the stored tree at every level; a checkpoint does
+not exceed the stored entries) so that no caller can fork the log. Concurrent appenders are serialised
+by :meth:`SqlLogStorage.lock` (PostgreSQL: a transaction-scoped advisory lock; SQLite: the write
+transaction's ``BEGIN IMMEDIATE`` already holds the database's one write lock).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Sequence
+
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.orm import Session
+
+from qualbridge.errors import LogIntegrityError
+from qualbridge.store.models import (
+    Attestation,
+    LogCheckpoint,
+    LogCosignature,
+    LogEntry,
+    LogNode,
+    SigningKey,
+)
+from qualbridge.trust.log import Batch
+
+#: The advisory lock id of the log (any constant; it names the log within the database).
+_LOG_LOCK = 0x7162_6C6F_67  # "qblog"
+
+
+class SqlLogStorage:
+    """``LogStorage`` over the ``log_entries``, ``log_nodes`` and ``log_checkpoints`` tables."""
+
+    def __init__(self, session: Session, *, clock: Callable[[], dt.datetime] | None = None) -> None:
+        self.session = session
+        self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
+
+    def lock(self) -> None:
+        """Hold the log's write lock until the transaction ends (call before reading the tree size)."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOG_LOCK})
+
+    def tree_size(self) -> int:
+        return self._stored(0)
+
+    def _stored(self, level: int) -> int:
+        """How many complete nodes are stored at ``level``."""
+        if level == 0:
+            last = self.session.scalar(select(func.max(LogEntry.idx)))
+        else:
+            last = self.session.scalar(select(func.max(LogNode.idx)).where(LogNode.level == level))
+        return 0 if last is None else int(last) + 1
+
+    def write(self, batch: Batch) -> None:
+        size = self.tree_size()
+        if batch.start != size:
+            raise LogIntegrityError(f"a batch starting at {batch.start} cannot follow {size} entries")
+        for level, hashes in enumerate(batch.nodes):
+            count = (batch.end >> level) - (batch.start >> level)
+            if self._stored(level) != batch.start >> level or len(hashes) != count:
+                raise LogIntegrityError(f"the batch's level-{level} hashes do not continue the stored tree")
+        # Checked before anything is written; the caller's transaction makes the batch all or nothing.
+        self.session.execute(
+            insert(LogEntry), [{"idx": batch.start + i, "entry": e} for i, e in enumerate(batch.entries)]
+        )
+        rows = [
+            {"level": level, "idx": (batch.start >> level) + i, "hash": h}
+            for level, hashes in enumerate(batch.nodes)
+            for i, h in enumerate(hashes)
+        ]
+        if rows:
+            self.session.execute(insert(LogNode), rows)
+
+    def node(self, level: int, index: int) -> bytes:
+        found = self.session.scalar(select(LogNode.hash).where(LogNode.level == level, LogNode.idx == index))
+        if found is None:
+            raise IndexError(f"node ({level}, {index}) is not stored")
+        return bytes(found)
+
+    def nodes(self, level: int, start: int, end: int) -> Sequence[bytes]:
+        found = self.session.scalars(
+            select(LogNode.hash)
+            .where(LogNode.level == level, LogNode.idx >= start, LogNode.idx < end)
+            .order_by(LogNode.idx)
+        ).all()
+        if start < 0 or len(found) != end - start:
+            raise IndexError(f"level {level} does not hold the complete nodes [{start}, {end})")
+        return [bytes(h) for h in found]
+
+    def entries(self, start: int, end: int) -> Sequence[bytes]:
+        found = self.session.scalars(
+            select(LogEntry.entry).where(LogEntry.idx >= start, LogEntry.idx < end).order_by(LogEntry.idx)
+        ).all()
+        if start < 0 or len(found) != end - start:
+            raise IndexError(f"the log does not hold the entries [{start}, {end})")
+        return [bytes(e) for e in found]
+
+    def latest_checkpoint(self) -> bytes | None:
+        found = self.session.scalar(
+            select(LogCheckpoint.note).order_by(LogCheckpoint.tree_size.desc()).limit(1)
+        )
+        return None if found is None else bytes(found)
+
+    def write_checkpoint(self, size: int, note: bytes) -> None:
+        stored = self.tree_size()
+        if size > stored:
+            raise LogIntegrityError(f"a checkpoint of size {size} exceeds the {stored} stored entries")
+        self.session.add(LogCheckpoint(tree_size=size, note=note, created_at=self._clock()))
+        self.session.flush()
+
+
+class TransparencyRepo:
+    """Attestations, checkpoints with their cosignatures, and signing keys."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.log = SqlLogStorage(session)
+
+    # --- attestations -----------------------------------------------------------------------------
+
+    def add(self, row: Attestation | SigningKey | LogCosignature) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+    def attestation(self, statement_digest: str) -> Attestation | None:
+        """The first logged attestation of a statement."""
+        return self.session.scalar(
+            select(Attestation)
+            .where(Attestation.statement_digest == statement_digest)
+            .order_by(Attestation.log_index)
+            .limit(1)
+        )
+
+    def attestations_of(self, object_type: str, object_id: str) -> Sequence[Attestation]:
+        """Attestations of one object, in log order."""
+        return self.session.scalars(
+            select(Attestation)
+            .where(Attestation.object_type == object_type, Attestation.object_id == object_id)
+            .order_by(Attestation.log_index)
+        ).all()
+
+    def signed_with(self, keyid: str, predicate_type: str) -> Sequence[Attestation]:
+        """Attestations of one predicate type signed with ``keyid``, in log order."""
+        return self.session.scalars(
+            select(Attestation)
+            .where(Attestation.keyid == keyid, Attestation.predicate_type == predicate_type)
+            .order_by(Attestation.log_index)
+        ).all()
+
+    def latest_of(self, object_type: str, object_id: str) -> Attestation | None:
+        found = self.attestations_of(object_type, object_id)
+        return found[-1] if found else None
+
+    # --- checkpoints ------------------------------------------------------------------------------
+
+    def checkpoint(self, tree_size: int) -> LogCheckpoint | None:
+        return self.session.get(LogCheckpoint, tree_size)
+
+    def latest_checkpoint_row(self) -> LogCheckpoint | None:
+        return self.session.scalar(select(LogCheckpoint).order_by(LogCheckpoint.tree_size.desc()).limit(1))
+
+    def cosignatures(self, tree_size: int) -> Sequence[LogCosignature]:
+        return self.session.scalars(
+            select(LogCosignature)
+            .where(LogCosignature.tree_size == tree_size)
+            .order_by(LogCosignature.witness)
+        ).all()
+
+    def cosignature(self, tree_size: int, witness: str) -> LogCosignature | None:
+        return self.session.get(LogCosignature, (tree_size, witness))
+
+    def witnessed(self, witnesses: Sequence[str], threshold: int, *, min_size: int) -> LogCheckpoint | None:
+        """The largest checkpoint of at least ``min_size`` entries cosigned by ``threshold`` of
+        ``witnesses`` (cosignatures are verified when they are received)."""
+        counted = (
+            select(LogCosignature.tree_size)
+            .where(LogCosignature.witness.in_(witnesses), LogCosignature.tree_size >= min_size)
+            .group_by(LogCosignature.tree_size)
+            .having(func.count() >= threshold)
+            .order_by(LogCosignature.tree_size.desc())
+            .limit(1)
+        )
+        size = self.session.scalar(counted)
+        return None if size is None else self.checkpoint(int(size))
+
+    def latest_cosigned_by(self, witness: str) -> LogCheckpoint | None:
+        size = self.session.scalar(
+            select(func.max(LogCosignature.tree_size)).where(LogCosignature.witness == witness)
+        )
+        return None if size is None else self.checkpoint(int(size))
+
+    # --- keys -------------------------------------------------------------------------------------
+
+    def current_key(self, purpose: str, org_id: uuid.UUID | None = None) -> SigningKey | None:
+        query = select(SigningKey).where(SigningKey.purpose == purpose, SigningKey.retired_at.is_(None))
+        query = query.where(SigningKey.org_id.is_(None) if org_id is None else SigningKey.org_id == org_id)
+        return self.session.scalar(query)
+
+    def key(self, keyid: str) -> SigningKey | None:
+        return self.session.scalar(select(SigningKey).where(SigningKey.keyid == keyid))
+
+    def keys_of(self, org_id: uuid.UUID) -> Sequence[SigningKey]:
+        return self.session.scalars(
+            select(SigningKey).where(SigningKey.org_id == org_id).order_by(SigningKey.created_at)
+        ).all()
+
+    def revoked_keyids(self) -> Sequence[str]:
+        return self.session.scalars(
+            select(SigningKey.keyid).where(SigningKey.revoked_at.is_not(None)).order_by(SigningKey.keyid)
+        ).all()
