@@ -9,6 +9,7 @@ The contract, under a log's base URL (e.g. ``https://qualbridge.example/log``):
 ``POST {base}/cosignature``                         a witness's cosignature: the checkpoint note with its
                                                     cosignature line appended (text/plain)
 ``GET  {base}/envelopes/{statement digest}``        the DSSE envelope of a status/v1 statement (JSON)
+``GET  {base}/certificates/{keyid}``                the center-signed certificate of a key (JSON)
 ``GET  {base}/trust-root``                          the log operator's trust root (never pinned from here)
 =================================================  ===========================================================
 
@@ -148,6 +149,13 @@ class LogClient:
         """The DSSE envelope of a status/v1 statement, unverified."""
         data = self._request("GET", f"envelopes/{statement_digest}")
         return Envelope.from_json(data)
+
+    def certificate(self, keyid: str) -> Envelope | None:
+        """The center-signed certificate of a key, unverified; None if the log has none."""
+        try:
+            return Envelope.from_json(self._request("GET", f"certificates/{keyid}", missing_ok=True))
+        except _GoneError:
+            return None
 
     def trust_root(self) -> bytes:
         return self._request("GET", "trust-root")

@@ -51,14 +51,20 @@ def create_key(name: str, folder: Path, *, passphrase: bytes) -> NoteSigner:
         check_key_name(name)
     except NoteError as exc:
         raise InputError(f"{name!r} is not a witness name: {exc}", at(field="--name")) from exc
-    check_new_key_folder(folder)
     signer = NoteSigner(name, SigningKey.generate(), COSIGNATURE_V1)
+    write_key(signer, folder, passphrase=passphrase)
+    return signer
+
+
+def write_key(signer: NoteSigner, folder: Path, *, passphrase: bytes) -> None:
+    """Write a witness's key (encrypted) and its vkey to ``folder``, never over an existing key: what
+    ``init`` does with a new key, and ``qualbridge demo witness-keys`` with the demo witnesses' keys."""
+    check_new_key_folder(folder)
     pem = signer.key.to_pem(passphrase)
     folder.mkdir(parents=True, exist_ok=True)
     _write_atomically(folder / KEY_FILE, pem, mode=0o600)
-    info = {"name": name, "vkey": signer.verifier.vkey}
+    info = {"name": signer.name, "vkey": signer.verifier.vkey}
     _write_atomically(folder / INFO_FILE, (json.dumps(info, indent=2) + "\n").encode(), mode=0o644)
-    return signer
 
 
 def check_new_key_folder(folder: Path) -> None:

@@ -158,6 +158,16 @@ def status_envelope(ctx: Context, statement_digest: str) -> bytes:
         return bytes(row.envelope)
 
 
+def key_certificate(ctx: Context, keyid: str) -> bytes:
+    """The center-signed certificate of an organization's key (public: it names the organization, the key
+    and its validity). ``verify --online`` needs it for status changes signed after a key rotation."""
+    with ctx.transaction() as uow:
+        row = uow.trust.key(keyid)
+        if row is None or row.certificate is None:
+            raise NotFoundError(f"no certified key {keyid}", at(field="keyid"))
+        return bytes(row.certificate)
+
+
 # --- witnesses ----------------------------------------------------------------------------------------
 
 
