@@ -192,6 +192,18 @@ def test_the_trust_story_end_to_end(service: Live, cli: Cli) -> None:
     assert [(r["outcome"], r["treeSize"]) for r in rounds] == [("cosigned", new_size)] * 2
     assert _cosign(cli, service) == [{**r, "outcome": "unchanged", "previousSize": new_size} for r in rounds]
 
+    # A witness the log is not configured with is refused (403): exit 2, not "log out of reach" (3).
+    cli.monkeypatch.setenv("QUALBRIDGE_KEY_PASSPHRASE", PASSPHRASE)
+    stranger = cli.folder / "stranger"
+    cli.json("witness", "init", "--name", "witness.stranger.example", "--out", str(stranger))
+    code, out, err = cli(
+        "witness", "run", "--log", service.log, "--trust-root", str(folder / "root.json"),
+        "--key", str(stranger), "--state", str(folder / "stranger.json"),
+    )  # fmt: skip
+    assert code == 2, out + err
+    assert "the log refused POST" in err
+    assert ": 403" in err
+
     # The bundle exported before: offline it still holds (as of its checkpoint), online it fails.
     code, report = cli.verify(folder / "api.zip")
     assert code == 0, report

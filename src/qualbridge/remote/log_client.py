@@ -16,7 +16,8 @@ The contract, under a log's base URL (e.g. ``https://qualbridge.example/log``):
 Nothing the log serves is trusted: checkpoints are verified against pinned keys, and proofs are computed
 here from tiles (:class:`~qualbridge.trust.tiles.TileReader`) and verified against signed roots, so a log
 that serves a wrong tile is caught by the proof, not believed. Transport failures and answers outside the
-contract become :class:`~qualbridge.errors.LogUnavailableError`.
+contract become :class:`~qualbridge.errors.LogUnavailableError`; a 4xx refusal of a cosignature sent to
+it, :class:`~qualbridge.errors.RemoteError` with that status.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Final
 
 import httpx
 
-from qualbridge.errors import InputError, LogUnavailableError, at
+from qualbridge.errors import InputError, LogUnavailableError, RemoteError, at
 from qualbridge.trust.dsse import Envelope
 from qualbridge.trust.merkle import HASH_SIZE
 from qualbridge.trust.tiles import TILE_WIDTH, TileReader, TileRef, entry_bundles_for_size, parse_entry_bundle
@@ -81,6 +82,13 @@ class LogClient:
             raise LogUnavailableError(f"cannot reach the log: {method} {url}: {exc}") from exc
         if missing_ok and response.status_code == 404:
             raise _GoneError(url)
+        if body is not None and response.is_client_error:
+            # The log was reached and refused what we sent (e.g. a witness key it is not configured
+            # with): not "out of reach", and retrying will not help.
+            raise RemoteError(
+                f"the log refused {method} {url}: {response.status_code}{_problem(response)}",
+                status=response.status_code,
+            )
         if not response.is_success:
             raise LogUnavailableError(
                 f"the log answered {response.status_code} to {method} {url}{_problem(response)}"

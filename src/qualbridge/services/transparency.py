@@ -138,9 +138,7 @@ def tile(ctx: Context, path: str) -> Tile:
         size = latest.tree_size if latest else 0
         # Only what a signed checkpoint covers is served: a tile is a commitment once it is public.
         # A partial tile of width W keeps its W hashes for good, so any W up to what is stored is served.
-        level = 0 if ref.level is None else ref.level
-        hashes = (size >> (tiles.TILE_HEIGHT * level)) - ref.index * tiles.TILE_WIDTH
-        if hashes < ref.width:
+        if tiles.stored_width(ref, size) < ref.width:
             raise NotFoundError(f"{path} is beyond the log's latest checkpoint of size {size}")
         if ref.level is None:
             data = tiles.read_entry_bundle(uow.trust.log, ref)
