@@ -168,8 +168,12 @@ def test_the_trust_story_end_to_end(service: Live, cli: Cli) -> None:
     assert (code, report["online"]["changed"]) == (0, {}), report
 
     # The vendor rotates its key: what the old key signed still verifies, offline and online.
-    rotated = service.api("POST", "/orgs/me/keys/rotate", vendor)
-    assert rotated.status_code == 201, rotated.text
+    as_vendor = ("--server", service.url, "--token", vendor)
+    (old_key,) = cli.json(*as_vendor, "keys", "list")
+    rotated = cli.json(*as_vendor, "keys", "rotate")
+    listed = cli.json(*as_vendor, "keys", "list")
+    assert [k["keyid"] for k in listed] == [old_key["keyid"], rotated["keyid"]]
+    assert listed[0]["retired_at"] is not None
     cli.json("trust-root", "export", "-o", str(folder / "root.json"))
     code, report = cli.verify(folder / "api.zip", "--online", service.log)
     assert (code, _statuses(report)) == (0, ["passed"] * 6), report
@@ -203,6 +207,7 @@ def test_the_trust_story_end_to_end(service: Live, cli: Cli) -> None:
     assert code == 2, out + err
     assert "the log refused POST" in err
     assert ": 403" in err
+    cli.monkeypatch.delenv("QUALBRIDGE_KEY_PASSPHRASE")
 
     # The bundle exported before: offline it still holds (as of its checkpoint), online it fails.
     code, report = cli.verify(folder / "api.zip")
@@ -222,3 +227,15 @@ def test_the_trust_story_end_to_end(service: Live, cli: Cli) -> None:
     code, report = cli.verify(folder / "new.zip")
     assert (code, report["step"]) == (1, 5), report
     assert "withdrawn" in report["error"]
+
+    # The center revokes the vendor's old key: the old bundle, signed with it, now fails at step 2.
+    center = ("--server", service.url, "--token", service.token("center"))
+    code, _, err = cli(*as_vendor, "keys", "revoke", old_key["keyid"], "--reason", "leaked")
+    assert code == 2, "only the center's admins revoke"
+    assert "403" in err
+    revoked = cli.json(*center, "keys", "revoke", old_key["keyid"], "--reason", "the key file leaked")
+    assert (revoked["revoked"], revoked["revocation_reason"]) == (True, "the key file leaked")
+    cli.json("trust-root", "export", "-o", str(folder / "root.json"))
+    code, report = cli.verify(folder / "api.zip")
+    assert (code, report["step"]) == (1, 2), report
+    assert "revoked" in report["error"]
