@@ -166,6 +166,11 @@ def test_the_trust_story_end_to_end(service: Live, cli: Cli) -> None:
         assert report["steps"][5]["detail"].startswith("1 evaluations reproduced byte for byte")
     code, report = cli.verify(folder / "api.zip", "--online", service.log)
     assert (code, report["online"]["changed"]) == (0, {}), report
+    # The server's URL instead of its log's: nothing proven (exit 3), and the message says where the log is.
+    code, report = cli.verify(folder / "api.zip", "--online", service.url)
+    assert (code, report["ok"]) == (3, False)
+    assert "no checkpoint at" in report["error"]
+    assert "serves its log under /log" in report["error"]
 
     # The vendor rotates its key: what the old key signed still verifies, offline and online.
     as_vendor = ("--server", service.url, "--token", vendor)
@@ -181,14 +186,13 @@ def test_the_trust_story_end_to_end(service: Live, cli: Cli) -> None:
     # The vendor withdraws one piece of the package's evidence: a new log entry, a new checkpoint.
     shared = service.api("GET", f"/packages/{package}", fab).json()
     evidence_id = shared["evidence"][0]["id"]
-    withdrawn = service.api(
-        "POST",
-        f"/evidence/{evidence_id}/status",
-        vendor,
-        json={"status": "withdrawn", "reason": "miscounted"},
-    )
-    assert withdrawn.status_code == 201, withdrawn.text
-    new_size = withdrawn.json()["log"]["checkpoint_size"]
+    withdraw = ["evidence", "status", evidence_id, "--status", "withdrawn", "--reason", "miscounted"]
+    withdrawn = cli.json(*as_vendor, *withdraw, "--idempotency-key", "withdraw-1")
+    # The same request again (a retry after a dropped connection) is the first answer, not a second entry.
+    assert cli.json(*as_vendor, *withdraw, "--idempotency-key", "withdraw-1") == withdrawn
+    code, _, err = cli(*as_vendor, *withdraw)
+    assert (code, "409" in err) == (2, True), "withdrawn is final"
+    new_size = withdrawn["log"]["checkpoint_size"]
     assert new_size > exported["checkpoint_size"]
 
     # The demo witnesses, run as any witness is, cosign it through POST /log/cosignature.

@@ -99,7 +99,15 @@ class LogClient:
 
     def checkpoint(self) -> bytes:
         """The latest checkpoint note, unverified: open it with ``checkpoint.open_checkpoint``."""
-        return self._request("GET", "checkpoint")
+        try:
+            return self._request("GET", "checkpoint", missing_ok=True)
+        except _GoneError:
+            raise LogUnavailableError(
+                f"no checkpoint at {self.base_url}/checkpoint (404): no log there, or one that has signed "
+                "none yet",
+                expected="the log's base URL, e.g. http://127.0.0.1:8000/log: a QualBridge server serves "
+                "its log under /log",
+            ) from None
 
     def tile(self, ref: TileRef) -> bytes:
         """A hash tile or an entry bundle. A partial tile the log no longer serves (it may delete one
