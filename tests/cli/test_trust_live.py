@@ -107,6 +107,8 @@ def cli(
 ) -> Cli:
     monkeypatch.setenv("QUALBRIDGE_DATABASE_URL", service.database_url)
     monkeypatch.setenv("QUALBRIDGE_BLOB_DIR", str(service.blob_dir))
+    # The witnesses' own passphrase, beside the service's development one: the two never mix.
+    monkeypatch.setenv("QUALBRIDGE_WITNESS_PASSPHRASE", PASSPHRASE)
     return Cli(capsys, monkeypatch, tmp_path)
 
 
@@ -116,8 +118,6 @@ def _statuses(report: dict[str, Any]) -> list[str]:
 
 def _cosign(cli: Cli, service: Live) -> list[dict[str, Any]]:
     """Each demo witness runs `qualbridge witness run` once against the live log."""
-    # The witnesses' passphrase, not the service's: a witness is another organization's program.
-    cli.monkeypatch.setenv("QUALBRIDGE_KEY_PASSPHRASE", PASSPHRASE)
     keys = cli.folder / "witness-keys"
     if not keys.exists():
         cli.json("demo", "witness-keys", "--out", str(keys))
@@ -138,7 +138,6 @@ def _cosign(cli: Cli, service: Live) -> list[dict[str, Any]]:
                 "--once",
             )
         )
-    cli.monkeypatch.delenv("QUALBRIDGE_KEY_PASSPHRASE")
     return rounds
 
 
@@ -201,7 +200,6 @@ def test_the_trust_story_end_to_end(service: Live, cli: Cli) -> None:
     assert _cosign(cli, service) == [{**r, "outcome": "unchanged", "previousSize": new_size} for r in rounds]
 
     # A witness the log is not configured with is refused (403): exit 2, not "log out of reach" (3).
-    cli.monkeypatch.setenv("QUALBRIDGE_KEY_PASSPHRASE", PASSPHRASE)
     stranger = cli.folder / "stranger"
     cli.json("witness", "init", "--name", "witness.stranger.example", "--out", str(stranger))
     code, out, err = cli(
@@ -211,7 +209,6 @@ def test_the_trust_story_end_to_end(service: Live, cli: Cli) -> None:
     assert code == 2, out + err
     assert "the log refused POST" in err
     assert ": 403" in err
-    cli.monkeypatch.delenv("QUALBRIDGE_KEY_PASSPHRASE")
 
     # The bundle exported before: offline it still holds (as of its checkpoint), online it fails.
     code, report = cli.verify(folder / "api.zip")

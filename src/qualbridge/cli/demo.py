@@ -32,7 +32,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = JsonOption,
     ) -> None:
         """Write the demo witnesses' keys as `qualbridge witness run --key` folders (encrypted with
-        $QUALBRIDGE_KEY_PASSPHRASE). Their seeds are public: for the demo and tests only."""
+        $QUALBRIDGE_WITNESS_PASSPHRASE). Their seeds are public: for the demo and tests only."""
         _witness_keys(out, as_json=as_json)
 
     @demo_app.callback()
