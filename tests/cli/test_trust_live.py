@@ -178,6 +178,13 @@ def test_the_trust_story_end_to_end(service: Live, cli: Cli) -> None:
     listed = cli.json(*as_vendor, "keys", "list")
     assert [k["keyid"] for k in listed] == [old_key["keyid"], rotated["keyid"]]
     assert listed[0]["retired_at"] is not None
+    # The same keys on the operator's machine, signed in on the local database instead of the server.
+    admin = next(u for u in service.seeded.users if u.org == "shanghai" and u.role == "admin")
+    cli.monkeypatch.setenv("QUALBRIDGE_PASSWORD", admin.password)
+    local = cli.json("keys", "list", "--email", admin.email)
+    assert [(k["keyid"], k["retired_at"] is None) for k in local] == [
+        (k["keyid"], k["retired_at"] is None) for k in listed
+    ]
     cli.json("trust-root", "export", "-o", str(folder / "root.json"))
     code, report = cli.verify(folder / "api.zip", "--online", service.log)
     assert (code, _statuses(report)) == (0, ["passed"] * 6), report

@@ -75,7 +75,17 @@ def _revoke(
     if resigned:
         transparency.publish(uow, ctx)
     detail = {"reason": reason, "resigned": resigned, "org": str(row.org_id)}
-    audit.record(uow, actor, "key.revoke", object_type="key", object_id=keyid, at=now, detail=detail)
+    # The event concerns the organization whose key it was (the center may be the one revoking it).
+    audit.record(
+        uow,
+        actor,
+        "key.revoke",
+        object_type="key",
+        object_id=keyid,
+        at=now,
+        owner_org_id=row.org_id,
+        detail=detail,
+    )
     return Revoked(**key_record(row).model_dump(), resigned=resigned)
 
 
