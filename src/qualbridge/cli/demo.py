@@ -120,6 +120,13 @@ def _seed(database_url: str | None, *, as_json: bool) -> None:
                 f"the package's bundle: qualbridge bundle export {seeded.package} -o vx-200.qbundle.zip",
                 highlight=False,
             )
+            console.print(
+                "verify it: qualbridge trust-root export -o trust-root.json; qualbridge verify "
+                "vx-200.qbundle.zip --trust-root trust-root.json --online http://127.0.0.1:8000/log "
+                "(docs/trust.md, 'The whole story against make demo')",
+                highlight=False,
+                soft_wrap=True,
+            )
         console.print("Demo sign-ins (e-mail / password; demo data only):")
         for user in seeded.users:
             console.print(
