@@ -13,8 +13,8 @@
     │   ├── TooLargeError     an upload over the size limit (HTTP 413)
     │   ├── KeyFileError      a key file cannot be read or decrypted
     │   └── WitnessConflictError  a checkpoint submitted against a size the witness no longer holds
-    ├── RemoteError           a QualBridge server refused the CLI client's request (4xx: exit code 2) or
-    │                         failed or could not be reached (exit code 1)
+    ├── RemoteError           a QualBridge server (or log) refused the CLI's request (4xx: exit code 2),
+    │                         failed (5xx: exit code 1) or could not be reached (exit code 3)
     ├── AccessError           the caller may not do this
     │   ├── AuthError         no valid credentials (HTTP 401)
     │   └── PermissionDeniedError  authenticated, but not allowed (HTTP 403)

@@ -34,6 +34,7 @@ from qualbridge.services import (
     accounts,
     attestations,
     evaluations,
+    keys,
     packages,
     products,
     profiles,
@@ -317,6 +318,16 @@ def _cosignature(w: World, n: int) -> Request:
     return {"content": cosigned}
 
 
+def _fresh_key(w: World, n: int) -> Request:
+    """A key of a new organization each time (revoking consumes it; its evidence is none of the package's)."""
+    keyid = keys.rotate_key(w.ctx, new_org(w.ctx, "lab")).keyid
+    return {"path": {"keyid": keyid}, "json": {"reason": f"matrix {n}: key file leaked"}}
+
+
+def _owner_key(w: World, n: int) -> Request:
+    return {"path": {"keyid": keys.list_keys(w.ctx, w.owner)[-1].keyid}}
+
+
 P = "/api/v1"
 ROUTES: dict[tuple[str, str], Route] = {
     ("GET", f"{P}/orgs"): Route("orgs.directory", "none", OK),
@@ -329,6 +340,10 @@ ROUTES: dict[tuple[str, str], Route] = {
         CREATED,
         lambda w, n: {"json": {"email": f"user{n}@matrix.example", "name": "U", "role": "viewer"}},
     ),
+    # Each caller sees and rotates its own organization's keys; only the center's admins revoke one.
+    ("GET", f"{P}/orgs/me/keys"): Route("keys.read", "none", OK),
+    ("POST", f"{P}/orgs/me/keys/rotate"): Route("keys.manage", "none", CREATED),
+    ("POST", f"{P}/keys/{{keyid}}/revoke"): Route("keys.revoke", "none", OK, _fresh_key),
     ("POST", f"{P}/auth/tokens"): Route(
         None,
         "none",
@@ -466,6 +481,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/log/envelopes/{digest}"): Route(
         None, "none", OK, lambda w, n: {"path": {"digest": w.ids["status_change"]}}
     ),
+    ("GET", "/log/certificates/{keyid}"): Route(None, "none", OK, _owner_key),
     ("GET", "/log/trust-root"): Route(None, "none", OK),
 }
 

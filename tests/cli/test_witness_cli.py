@@ -23,7 +23,7 @@ NAME = "witness.fab.example"
 @pytest.fixture
 def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[World, FakeLog, Path]:
     """A log with two entries served at BASE, its trust root on disk, and an initialised witness key."""
-    monkeypatch.setenv("QUALBRIDGE_KEY_PASSPHRASE", "correct horse battery staple")
+    monkeypatch.setenv("QUALBRIDGE_WITNESS_PASSPHRASE", "correct horse battery staple")
     world = World()
     world.log.append([b"entry 0", b"entry 1"])
     fake = FakeLog(world.log, world.log.sign_checkpoint(), world.trust_root.to_bytes())
@@ -49,7 +49,7 @@ def _vkey(folder: Path) -> NoteVerifier:
 def test_init_writes_an_encrypted_key_and_prints_its_vkey(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("QUALBRIDGE_KEY_PASSPHRASE", raising=False)
+    monkeypatch.delenv("QUALBRIDGE_WITNESS_PASSPHRASE", raising=False)
     done = runner.invoke(
         app, ["witness", "init", "--name", NAME, "--out", str(tmp_path), "--json"], input="s3cret\ns3cret\n"
     )
@@ -162,11 +162,11 @@ def test_bad_input_and_an_unreachable_log(
     setup: tuple[World, FakeLog, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _, fake, folder = setup
-    monkeypatch.setenv("QUALBRIDGE_KEY_PASSPHRASE", "wrong")
+    monkeypatch.setenv("QUALBRIDGE_WITNESS_PASSPHRASE", "wrong")
     code, out = _run(folder)
     assert code == 2
     assert "cannot decrypt the private key" in out
-    monkeypatch.setenv("QUALBRIDGE_KEY_PASSPHRASE", "correct horse battery staple")
+    monkeypatch.setenv("QUALBRIDGE_WITNESS_PASSPHRASE", "correct horse battery staple")
     (folder / "state.json").write_text("{}", encoding="utf-8")
     code, out = _run(folder)
     assert code == 2

@@ -2,8 +2,8 @@
 
 It serves exactly the client contract (qualbridge.remote.log_client): the checkpoint, tlog-tiles hash
 tiles and entry bundles (partial tiles are gone once the full tile exists, as the spec allows), the
-envelopes of status/v1 statements, the trust root, and it takes cosignatures. What it serves as the
-checkpoint, and from which log, can be swapped to play a log that forks or rolls back.
+envelopes of status/v1 statements, key certificates, the trust root, and it takes cosignatures. What it
+serves as the checkpoint, and from which log, can be swapped to play a log that forks or rolls back.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from qualbridge.trust import intoto
 from qualbridge.trust.bundle import Logged
 from qualbridge.trust.log import TransparencyLog
 from qualbridge.trust.note import Note
-from qualbridge.trust.tiles import TILE_HEIGHT, TILE_WIDTH, parse_path, read_entry_bundle, read_tile
+from qualbridge.trust.tiles import TILE_WIDTH, parse_path, read_entry_bundle, read_tile, stored_width
 
 BASE = "http://log.test/log"
 
@@ -30,6 +30,8 @@ class FakeLog:
     checkpoint: bytes
     trust_root: bytes
     envelopes: dict[str, bytes] = field(default_factory=dict)
+    #: Key certificates by key id (GET /log/certificates/{keyid}).
+    certificates: dict[str, bytes] = field(default_factory=dict)
     cosignatures: list[bytes] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
     down: bool = False
@@ -74,6 +76,11 @@ class FakeLog:
             if found is None:
                 return _problem(404, "no status statement with this digest")
             return httpx.Response(200, content=found, headers={"content-type": "application/json"})
+        if path.startswith("certificates/"):
+            cert = self.certificates.get(path.removeprefix("certificates/"))
+            if cert is None:
+                return _problem(404, "no certified key with this id")
+            return httpx.Response(200, content=cert, headers={"content-type": "application/json"})
         if path.startswith("tile/"):
             return self._tile(path)
         return _problem(404, "not found")
@@ -90,9 +97,7 @@ class FakeLog:
             ref = parse_path(path)
         except ValueError as exc:
             return _problem(400, str(exc))
-        level = 0 if ref.level is None else ref.level
-        complete = self.log.size >> (TILE_HEIGHT * level)
-        available = min(complete - ref.index * TILE_WIDTH, TILE_WIDTH)
+        available = stored_width(ref, self.log.size)
         # A partial tile is served only while its tile is not full; a tile wider than stored, never.
         if ref.width > available or (ref.is_partial and available == TILE_WIDTH):
             return _problem(404, f"no tile {path}")

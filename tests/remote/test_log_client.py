@@ -4,7 +4,7 @@ import hashlib
 
 import pytest
 
-from qualbridge.errors import InputError, LogUnavailableError
+from qualbridge.errors import InputError, LogUnavailableError, RemoteError
 from qualbridge.remote import LogClient
 from qualbridge.trust import merkle
 from qualbridge.trust.checkpoint import cosign
@@ -68,8 +68,12 @@ def test_checkpoint_trust_root_and_cosignature_follow_the_contract() -> None:
     client.add_cosignature(cosigned)
     assert fake.cosignatures == [cosigned]
     assert fake.checkpoint == cosigned  # the log now serves it with the cosignature
-    with pytest.raises(LogUnavailableError, match=r"answered 400 to POST .*not a cosigned checkpoint"):
+    # A refusal of what was sent is the log's answer, not a log out of reach (exit 2, not 3).
+    with pytest.raises(
+        RemoteError, match=r"the log refused POST .*: 400: not a cosigned checkpoint"
+    ) as refused:
         client.add_cosignature(b"note\n\n- sig\n")
+    assert refused.value.status == 400
 
 
 def test_failures_are_remote_errors_that_name_the_url() -> None:

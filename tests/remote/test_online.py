@@ -2,12 +2,13 @@
 
 import pytest
 
-from qualbridge.errors import ProofError
+from qualbridge.errors import KeyValidityError, ProofError, SignatureError
 from qualbridge.remote import LogClient
 from qualbridge.remote.online import fetch_freshness
 from qualbridge.trust.bundle import Bundle, Logged
+from qualbridge.trust.certificates import KeyCertificate
 from qualbridge.trust.verify import VerificationReport, verify_bundle
-from tests.trust.scenario import LAB, World, rerun
+from tests.trust.scenario import LAB, World, key, rerun
 
 from .fakelog import BASE, FakeLog
 
@@ -54,3 +55,26 @@ def test_a_log_that_has_not_grown_changes_nothing() -> None:
     fresh = fetch_freshness(LogClient(BASE, transport=fake.transport), bundle, report, world.trust_root)
     assert (fresh.checkpoint.size, fresh.changed) == (2, {})
     assert fake.requests == ["GET /log/checkpoint"]  # nothing to prove, nothing fetched
+
+
+def test_a_withdrawal_signed_with_a_key_rotated_in_after_the_export_is_checked_with_its_certificate() -> None:
+    """The lab rotated its key after the bundle was made: the bundle carries no certificate of the key
+    that signed the withdrawal. The log serves it; the client believes it only under the pinned center."""
+    world, evidence, bundle, report = _exported()
+    rotated = key("lab, rotated")
+    withdrawal = world.change_status(evidence, "withdrawn", rotated, LAB)
+    fake = FakeLog(world.log, world.witnessed_checkpoint(), world.trust_root.to_bytes())
+    fake.publish([withdrawal])
+    client = LogClient(BASE, transport=fake.transport)
+    with pytest.raises(SignatureError):  # no certificate anywhere: an uncertified signer
+        fetch_freshness(client, bundle, report, world.trust_root)
+    forged = KeyCertificate(LAB, rotated.public, world.lab_validity).issue(key("not the center"))
+    fake.certificates[rotated.keyid] = forged.to_json()
+    with pytest.raises(KeyValidityError, match="not signed by the pinned center key"):
+        fetch_freshness(client, bundle, report, world.trust_root)
+    fake.certificates[rotated.keyid] = (
+        KeyCertificate(LAB, rotated.public, world.lab_validity).issue(world.center).to_json()
+    )
+    fresh = fetch_freshness(client, bundle, report, world.trust_root)
+    assert fresh.changed == {evidence.statement.digest: "withdrawn"}
+    assert f"GET /log/certificates/{rotated.keyid}" in fake.requests

@@ -1,7 +1,8 @@
 """Bundles of shared packages: exported against a witnessed checkpoint, verified offline by the trust core.
 
-The evaluation re-run (step 6) is the CLI's to plug in; here ``rerun=None`` leaves it reported as
-skipped, and every other step must pass on what the service exports.
+The evaluation re-run (step 6) is the CLI's to plug in (``evaluation.replay``); most tests here leave it
+reported as skipped with ``rerun=None``, and one runs it on a package of a raw file parsed with its
+metadata and of a JSON document. The whole story over HTTP is tests/cli/test_trust_live.py.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pytest
 
 from qualbridge.demo import witnesses as demo_witnesses
 from qualbridge.errors import ConflictError, KeyValidityError, NotFoundError, StatusError
+from qualbridge.evaluation.replay import replay
 from qualbridge.services import (
     attestations,
     bundles,
@@ -142,6 +144,19 @@ def test_after_a_revocation_valid_evidence_is_signed_again_and_bundles_verify(
     assert compromised.keyid in root.revoked_keys
     with pytest.raises(KeyValidityError, match="revoked"):
         verify_bundle(Bundle.from_bytes(stale), root)
-    report = verify_bundle(Bundle.from_bytes(bundles.export_bundle(ctx, s.vendor, s.package_id).data), root)
+    fresh = Bundle.from_bytes(bundles.export_bundle(ctx, s.vendor, s.package_id).data)
+    report = verify_bundle(fresh, root, rerun=replay)  # the evidence signed again still reproduces
     assert len(report.statements) == 3
+    assert [step.status for step in report.steps] == ["passed"] * 6
     assert_log_consistent(ctx)
+
+
+def test_the_signed_evaluation_reproduces_from_the_bundle_byte_for_byte(ctx: Context) -> None:
+    """Step 6 on what the service signs: the survey is re-parsed with the metadata its evidence statement
+    carries, the leak document is read back from its canonical JSON, and the profile from its bytes."""
+    s = _shared(ctx)
+    _witness(ctx)
+    bundle = Bundle.from_bytes(bundles.export_bundle(ctx, s.fab, s.package_id).data)
+    report = verify_bundle(bundle, keys.trust_root(ctx), rerun=replay)
+    assert [step.status for step in report.steps] == ["passed"] * 6
+    assert report.steps[5].detail.startswith("1 evaluations reproduced byte for byte")

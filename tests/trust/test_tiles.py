@@ -13,6 +13,7 @@ from qualbridge.trust.tiles import (
     parse_path,
     read_entry_bundle,
     read_tile,
+    stored_width,
     tiles_for_size,
 )
 
@@ -94,3 +95,16 @@ def test_entry_bundles_round_trip_and_match_the_leaf_tiles() -> None:
         assert b"".join(merkle.leaf_hash(e) for e in entries) == tile
     with pytest.raises(ValueError, match="inside"):
         parse_entry_bundle(b"\x00\x05abc")
+
+
+def test_stored_width_says_how_much_of_a_tile_a_tree_holds() -> None:
+    size = 256 * 256 + 300  # 257 full level-0 tiles, then 44 entries; 257 level-1 hashes; 1 at level 2
+    assert stored_width(TileRef(0, 0), size) == 256
+    assert stored_width(TileRef(0, 256), size) == 256
+    assert stored_width(TileRef(0, 257), size) == 44
+    assert stored_width(TileRef(None, 257), size) == 44
+    assert stored_width(TileRef(0, 258), size) == 0
+    assert stored_width(TileRef(1, 0), size) == 256
+    assert stored_width(TileRef(1, 1), size) == 1
+    assert stored_width(TileRef(2, 0), size) == 1
+    assert stored_width(TileRef(3, 0), size) == 0

@@ -21,6 +21,7 @@ from qualbridge.api.limits import BodyLimit
 from qualbridge.api.routes import (
     evaluations,
     evidence,
+    keys,
     log,
     orgs,
     packages,
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, *, context: Context | None = No
     app.include_router(evaluations.router, prefix=PREFIX)
     app.include_router(packages.router, prefix=PREFIX)
     app.include_router(reports.router, prefix=PREFIX)
+    app.include_router(keys.router, prefix=PREFIX)
     app.include_router(log.router)
     # The web pages, beside the API: the same context, the same use cases.
     web.install(app, settings)

@@ -413,3 +413,30 @@ class AuditEventOut(Response):
 class CosignatureOut(Response):
     tree_size: int = Field(description="The checkpoint the cosignatures are for")
     accepted: list[str] = Field(description="Witnesses whose cosignatures were verified and stored")
+
+
+# --- signing keys --------------------------------------------------------------------------------------
+
+
+class KeyOut(Response):
+    """An organization's attestation key: what verifiers need to know of it (never the private key)."""
+
+    keyid: str = Field(description="Hex SHA-256 of the public key's SubjectPublicKeyInfo DER")
+    purpose: str
+    public_key: str = Field(description="The raw Ed25519 public key, base64")
+    not_before: dt.datetime
+    not_after: dt.datetime | None = Field(description="End of the validity window (exclusive)")
+    retired_at: dt.datetime | None = Field(description="When it stopped signing (rotated or run out)")
+    revoked: bool
+    revoked_at: dt.datetime | None
+    revocation_reason: str | None
+    certificate: dict[str, Any] | None = Field(description="The center-signed certificate (DSSE envelope)")
+
+
+class KeyRevokeIn(Request):
+    reason: str = text(500, "Why the key is revoked (signed by the center and published in the trust root)")
+
+
+class RevokedKeyOut(KeyOut):
+    org_id: uuid.UUID = Field(description="The organization whose key it was")
+    resigned: int = Field(description="Pieces of its still-valid evidence signed again with a new key")

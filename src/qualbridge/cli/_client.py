@@ -3,7 +3,7 @@
 Answers are the API's JSON, unchanged (``--json`` prints them as they came). A problem document
 (RFC 9457) becomes one :class:`~qualbridge.errors.RemoteError` line naming the request, the status, the
 problem's title and detail; a 4xx is the caller's mistake (exit code 2), anything else 1. A server that
-cannot be reached is one line naming its URL (exit code 1).
+cannot be reached is one line naming its URL (exit code 3: nothing was done).
 
 Every request that creates something carries an ``Idempotency-Key`` (a fresh one per command unless
 given), so the one automatic retry after a dropped connection can never create a thing twice.

@@ -26,6 +26,15 @@ def register(app: typer.Typer) -> None:
         """Load the demo organizations, users, products and evidence into the database (idempotent)."""
         _seed(database_url, as_json=as_json)
 
+    @demo_app.command("witness-keys")
+    def witness_keys(
+        out: Path = typer.Option(..., "--out", "-o", help="Folder to write one key folder per witness into."),
+        as_json: bool = JsonOption,
+    ) -> None:
+        """Write the demo witnesses' keys as `qualbridge witness run --key` folders (encrypted with
+        $QUALBRIDGE_WITNESS_PASSPHRASE). Their seeds are public: for the demo and tests only."""
+        _witness_keys(out, as_json=as_json)
+
     @demo_app.callback()
     def demo(
         context: typer.Context,
@@ -111,6 +120,13 @@ def _seed(database_url: str | None, *, as_json: bool) -> None:
                 f"the package's bundle: qualbridge bundle export {seeded.package} -o vx-200.qbundle.zip",
                 highlight=False,
             )
+            console.print(
+                "verify it: qualbridge trust-root export -o trust-root.json; qualbridge verify "
+                "vx-200.qbundle.zip --trust-root trust-root.json --online http://127.0.0.1:8000/log "
+                "(docs/trust.md, 'The whole story against make demo')",
+                highlight=False,
+                soft_wrap=True,
+            )
         console.print("Demo sign-ins (e-mail / password; demo data only):")
         for user in seeded.users:
             console.print(
@@ -118,5 +134,33 @@ def _seed(database_url: str | None, *, as_json: bool) -> None:
                 highlight=False,
                 soft_wrap=True,
             )
+
+    emit(data, as_json=as_json, render=render)
+
+
+def _witness_keys(out: Path, *, as_json: bool) -> None:
+    from qualbridge.cli.witness import passphrase
+    from qualbridge.demo import witnesses
+    from qualbridge.remote.witnessing import check_new_key_folder, write_key
+
+    folders = {name: out / name for name in witnesses.NAMES}
+    for folder in folders.values():
+        check_new_key_folder(folder)  # before asking for a passphrase, and before writing either key
+    secret = passphrase(confirm=True)
+    for name, folder in folders.items():
+        write_key(witnesses.signer(name), folder, passphrase=secret)
+    data = [
+        {"name": n, "folder": str(f), "vkey": witnesses.signer(n).verifier.vkey} for n, f in folders.items()
+    ]
+
+    def render() -> None:
+        for row in data:
+            console.print(f"demo witness {row['name']}: key folder {row['folder']}", highlight=False)
+        console.print(
+            "cosign the log's newest checkpoint with each: qualbridge witness run --log URL/log "
+            "--trust-root trust-root.json --key FOLDER --state FOLDER/state.json",
+            highlight=False,
+            soft_wrap=True,
+        )
 
     emit(data, as_json=as_json, render=render)

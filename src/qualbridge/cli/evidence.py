@@ -96,6 +96,41 @@ def upload(
     emit(answer, as_json=as_json, render=render)
 
 
+STATUSES = ("valid", "suspended", "withdrawn", "superseded")
+
+
+@evidence_app.command("status")
+def change_status(
+    ctx: typer.Context,
+    evidence_id: str = typer.Argument(..., help="Your evidence's id (sha256:…)."),
+    status: str = typer.Option(..., "--status", help="valid, suspended, withdrawn or superseded."),
+    reason: str = typer.Option(..., "--reason", help="Why, for the record (public in the log)."),
+    superseded_by: str | None = typer.Option(
+        None, "--superseded-by", help="The evidence that replaces it (with --status superseded)."
+    ),
+    key: str | None = IdempotencyKeyOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Log a status change of your evidence on the server: a new signed entry in the transparency log,
+    never an edit (withdrawn and superseded are final). Bundles verified online then report it."""
+    if status not in STATUSES:
+        raise typer.BadParameter(f"use one of {', '.join(STATUSES)}", param_hint="--status")
+    body = {"status": status, "reason": reason, "superseded_by": superseded_by}
+    with connect(ctx) as client:
+        changed = client.post(f"/evidence/{evidence_id}/status", key=key, json=body)
+
+    def render() -> None:
+        log = changed["log"]
+        console.print(
+            f"{changed['evidence_id']} is now [bold]{changed['status']}[/]: logged at index {log['index']}, "
+            f"checkpoint of size {log['checkpoint_size']} (witnesses cosign it when they next come by)",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+    emit(changed, as_json=as_json, render=render)
+
+
 @evidence_app.command("parsers")
 def list_parsers(as_json: bool = JsonOption) -> None:
     """The raw formats QualBridge reads."""

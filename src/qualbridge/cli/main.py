@@ -42,6 +42,7 @@ _GROUPS = (
     "db",
     "trust",
     "remote",
+    "keys",
 )
 
 

@@ -32,13 +32,15 @@ from qualbridge.remote.witnessing import (
 from qualbridge.trust.verify import TrustRoot
 from qualbridge.trust.witness import Witness
 
-PASSPHRASE_ENV: Final = "QUALBRIDGE_KEY_PASSPHRASE"
+#: The witness key's own variable: not QUALBRIDGE_KEY_PASSPHRASE, which unlocks the service's keys (a
+#: witness is another organization's program, and a demo runs both in one shell).
+PASSPHRASE_ENV: Final = "QUALBRIDGE_WITNESS_PASSPHRASE"
 
 witness_app = typer.Typer(help="Run a witness: check a log's consistency and cosign its checkpoints.")
 
 
 def passphrase(*, confirm: bool) -> bytes:
-    """From QUALBRIDGE_KEY_PASSPHRASE, else asked for (never echoed)."""
+    """From QUALBRIDGE_WITNESS_PASSPHRASE, else asked for (never echoed)."""
     value = os.environ.get(PASSPHRASE_ENV)
     if value is None:
         value = typer.prompt("key passphrase", hide_input=True, confirmation_prompt=confirm)

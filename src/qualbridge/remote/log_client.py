@@ -9,13 +9,15 @@ The contract, under a log's base URL (e.g. ``https://qualbridge.example/log``):
 ``POST {base}/cosignature``                         a witness's cosignature: the checkpoint note with its
                                                     cosignature line appended (text/plain)
 ``GET  {base}/envelopes/{statement digest}``        the DSSE envelope of a status/v1 statement (JSON)
+``GET  {base}/certificates/{keyid}``                the center-signed certificate of a key (JSON)
 ``GET  {base}/trust-root``                          the log operator's trust root (never pinned from here)
 =================================================  ===========================================================
 
 Nothing the log serves is trusted: checkpoints are verified against pinned keys, and proofs are computed
 here from tiles (:class:`~qualbridge.trust.tiles.TileReader`) and verified against signed roots, so a log
 that serves a wrong tile is caught by the proof, not believed. Transport failures and answers outside the
-contract become :class:`~qualbridge.errors.LogUnavailableError`.
+contract become :class:`~qualbridge.errors.LogUnavailableError`; a 4xx refusal of a cosignature sent to
+it, :class:`~qualbridge.errors.RemoteError` with that status.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import Final
 
 import httpx
 
-from qualbridge.errors import InputError, LogUnavailableError, at
+from qualbridge.errors import InputError, LogUnavailableError, RemoteError, at
 from qualbridge.trust.dsse import Envelope
 from qualbridge.trust.merkle import HASH_SIZE
 from qualbridge.trust.tiles import TILE_WIDTH, TileReader, TileRef, entry_bundles_for_size, parse_entry_bundle
@@ -80,6 +82,13 @@ class LogClient:
             raise LogUnavailableError(f"cannot reach the log: {method} {url}: {exc}") from exc
         if missing_ok and response.status_code == 404:
             raise _GoneError(url)
+        if body is not None and response.is_client_error:
+            # The log was reached and refused what we sent (e.g. a witness key it is not configured
+            # with): not "out of reach", and retrying will not help.
+            raise RemoteError(
+                f"the log refused {method} {url}: {response.status_code}{_problem(response)}",
+                status=response.status_code,
+            )
         if not response.is_success:
             raise LogUnavailableError(
                 f"the log answered {response.status_code} to {method} {url}{_problem(response)}"
@@ -90,7 +99,15 @@ class LogClient:
 
     def checkpoint(self) -> bytes:
         """The latest checkpoint note, unverified: open it with ``checkpoint.open_checkpoint``."""
-        return self._request("GET", "checkpoint")
+        try:
+            return self._request("GET", "checkpoint", missing_ok=True)
+        except _GoneError:
+            raise LogUnavailableError(
+                f"no checkpoint at {self.base_url}/checkpoint (404): no log there, or one that has signed "
+                "none yet",
+                expected="the log's base URL, e.g. http://127.0.0.1:8000/log: a QualBridge server serves "
+                "its log under /log",
+            ) from None
 
     def tile(self, ref: TileRef) -> bytes:
         """A hash tile or an entry bundle. A partial tile the log no longer serves (it may delete one
@@ -148,6 +165,13 @@ class LogClient:
         """The DSSE envelope of a status/v1 statement, unverified."""
         data = self._request("GET", f"envelopes/{statement_digest}")
         return Envelope.from_json(data)
+
+    def certificate(self, keyid: str) -> Envelope | None:
+        """The center-signed certificate of a key, unverified; None if the log has none."""
+        try:
+            return Envelope.from_json(self._request("GET", f"certificates/{keyid}", missing_ok=True))
+        except _GoneError:
+            return None
 
     def trust_root(self) -> bytes:
         return self._request("GET", "trust-root")

@@ -11,6 +11,9 @@ The steps, each on data the log serves and nothing it merely claims:
 4. pick the status/v1 entries whose subjects name the bundle's statements, fetch their envelopes, and
    give them, with tlog-proofs built from the tiles, to the pure ``trust.freshness.check_freshness``,
    which verifies signatures, consistency (a fork raises) and inclusion, and reports status changes.
+   A status change signed with a key the bundle carries no certificate of (the organization rotated
+   its key since) is checked with the key's certificate, fetched from the log and verified against
+   the pinned center key.
 """
 
 from __future__ import annotations
@@ -64,7 +67,22 @@ def fetch_freshness(
             ) from exc
         path = merkle.inclusion_path(index, checkpoint.size, reader)
         changes.append((envelope, TlogProof(index, tuple(path), newer)))
-    return check_freshness(bundle, report, root, newer=newer, consistency=consistency, changes=changes)
+    certificates = _certificates(client, bundle, [envelope for envelope, _ in changes])
+    return check_freshness(
+        bundle, report, root, newer=newer, consistency=consistency, changes=changes, certificates=certificates
+    )
+
+
+def _certificates(
+    client: LogClient, bundle: Bundle, envelopes: Sequence[dsse.Envelope]
+) -> list[dsse.Envelope]:
+    """Certificates of the keys that signed ``envelopes`` and that the bundle does not carry (a status
+    change made after the organization rotated its key). Unverified here: check_freshness checks each
+    against the pinned center key; a key without one fails there as an uncertified signer."""
+    carried = [dsse.Envelope.from_json(bundle.members[path]) for path in bundle.manifest.certificates]
+    known = {json.loads(cert.payload).get("keyid") for cert in carried}
+    wanted = sorted({s.keyid for e in envelopes for s in e.signatures if s.keyid and s.keyid not in known})
+    return [cert for keyid in wanted if (cert := client.certificate(keyid)) is not None]
 
 
 def _check_entries(

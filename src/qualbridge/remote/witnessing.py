@@ -10,7 +10,8 @@ One round (:func:`witness_once`):
 4. write the new state **before** publishing the cosignature, atomically (a crash leaves the old file or
    the new one, never a mix), so that a restarted witness can never cosign a branch of a tree it has
    already cosigned past;
-5. POST the cosigned note to the log. A checkpoint the log already serves with this witness's
+5. POST the checkpoint with the log's signature and this witness's cosignature (no other witness's) to
+   the log. A checkpoint the log already serves with this witness's
    cosignature is left alone; the same checkpoint without it (a POST that failed) is cosigned again.
 
 Files: the key folder holds ``witness.key`` (Ed25519, encrypted PKCS#8 PEM) and ``witness.json``
@@ -51,14 +52,20 @@ def create_key(name: str, folder: Path, *, passphrase: bytes) -> NoteSigner:
         check_key_name(name)
     except NoteError as exc:
         raise InputError(f"{name!r} is not a witness name: {exc}", at(field="--name")) from exc
-    check_new_key_folder(folder)
     signer = NoteSigner(name, SigningKey.generate(), COSIGNATURE_V1)
+    write_key(signer, folder, passphrase=passphrase)
+    return signer
+
+
+def write_key(signer: NoteSigner, folder: Path, *, passphrase: bytes) -> None:
+    """Write a witness's key (encrypted) and its vkey to ``folder``, never over an existing key: what
+    ``init`` does with a new key, and ``qualbridge demo witness-keys`` with the demo witnesses' keys."""
+    check_new_key_folder(folder)
     pem = signer.key.to_pem(passphrase)
     folder.mkdir(parents=True, exist_ok=True)
     _write_atomically(folder / KEY_FILE, pem, mode=0o600)
-    info = {"name": name, "vkey": signer.verifier.vkey}
+    info = {"name": signer.name, "vkey": signer.verifier.vkey}
     _write_atomically(folder / INFO_FILE, (json.dumps(info, indent=2) + "\n").encode(), mode=0o644)
-    return signer
 
 
 def check_new_key_folder(folder: Path) -> None:
@@ -151,6 +158,15 @@ def _carries(note: bytes, witness: Witness) -> bool:
     return witness.verifier.name in Note.parse(note).verify([witness.verifier], require=False)
 
 
+def _own(note: bytes, log: str, witness: str) -> bytes:
+    """The note with the log's signature and this witness's cosignature only: other witnesses'
+    cosignatures are theirs to send, and carrying them along would let a log that is not configured
+    with this witness's key accept the submission for their sake."""
+    parsed = Note.parse(note)
+    kept = tuple(s for s in parsed.signatures if s.name in (log, witness))
+    return Note(parsed.text, kept).to_bytes()
+
+
 @dataclass(frozen=True, slots=True)
 class Round:
     """What one round did: cosigned a newer checkpoint, or found nothing new."""
@@ -187,5 +203,5 @@ def witness_once(
             f"witness cosigned at size {latest.size}, the log forked: {exc.message}"
         ) from exc
     save_state(state_path, witness.state())  # 4
-    client.add_cosignature(cosigned)  # 5
+    client.add_cosignature(_own(cosigned, log.name, witness.verifier.name))  # 5
     return Round("cosigned", checkpoint, latest.size)

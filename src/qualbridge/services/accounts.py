@@ -13,8 +13,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from qualbridge.errors import AuthError, ConflictError, InputError, at
 from qualbridge.services import _checks, audit
-from qualbridge.services.actor import ORG_KINDS, ROLES, Actor, OrgKind, Role
-from qualbridge.services.authz import authorize
+from qualbridge.services.actor import ORG_KINDS, ROLES, Actor, OrgKind, Role, as_org_kind, as_role
+from qualbridge.services.authz import authorize, max_scope
 from qualbridge.services.context import Context
 from qualbridge.services.records import OrgEntry, OrgRecord, Page, UserRecord
 from qualbridge.services.uow import UnitOfWork
@@ -260,6 +260,17 @@ def sign_in(ctx: Context, *, email: str, password: str) -> UserRecord:
     if ctx.hasher.check_needs_rehash(stored):
         _rehash(ctx, user.id, password)
     return _user_record(user)
+
+
+def password_actor(ctx: Context, *, email: str, password: str) -> Actor:
+    """The actor a person is when they sign in with e-mail and password on the command line against the
+    local database: their role, and the widest scope it may hold (as a web sign-in gets)."""
+    user = sign_in(ctx, email=email, password=password)
+    with ctx.transaction() as uow:
+        org = uow.accounts.org(user.org_id)
+        assert org is not None, "a user's organization is never deleted"
+        role = as_role(user.role)
+        return Actor(org.id, as_org_kind(org.kind), user.id, role, max_scope(role))
 
 
 _DUMMY: dict[tuple[object, ...], str] = {}

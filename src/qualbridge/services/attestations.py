@@ -28,6 +28,7 @@ from qualbridge.services import _checks, audit, keys, transparency
 from qualbridge.services.actor import Actor
 from qualbridge.services.authz import authorize
 from qualbridge.services.context import Context
+from qualbridge.services.idempotency import Guard, Once, records, write_once
 from qualbridge.services.records import LogRef, Record
 from qualbridge.services.uow import UnitOfWork
 from qualbridge.standards.profile import Profile
@@ -180,7 +181,7 @@ class StatusRecord(Record):
     log: LogRef
 
 
-def change_status(
+def change_status_once(
     ctx: Context,
     actor: Actor,
     evidence_id: str,
@@ -188,9 +189,13 @@ def change_status(
     status: intoto.StatusValue,
     reason: str,
     superseded_by: str | None = None,
-) -> StatusRecord:
-    """Log a status change of the organization's evidence (signed with its key; never an edit)."""
+    idempotency_key: str | None = None,
+) -> Once[StatusRecord]:
+    """Log a status change of the organization's evidence (signed with its key; never an edit). With
+    ``idempotency_key``, a retry is answered with the first answer instead of logging a second change."""
     authorize(actor, "evidence.status")
+    request = {"evidence_id": evidence_id, "status": status, "reason": reason, "superseded_by": superseded_by}
+    guard = Guard.of(idempotency_key, "evidence.status", request)
     if status not in intoto.STATUS_VALUES:
         raise InputError(f"status {status!r}", at(field="status"), expected=" or ".join(intoto.STATUS_VALUES))
     reason = _checks.text(reason, "reason", max_length=500)
@@ -243,7 +248,10 @@ def change_status(
         assert ref is not None
         return StatusRecord(evidence_id=evidence_id, status=status, reason=reason, log=ref)
 
-    return ctx.write(work)
+    return write_once(ctx, actor, guard, StatusRecord, work)
+
+
+change_status = records(change_status_once)
 
 
 def _own(uow: UnitOfWork, actor: Actor, evidence_id: str, field: str) -> Evidence:

@@ -36,7 +36,9 @@ Action = Literal[
     "packages.share",
     "packages.audit",
     "audit.read",
+    "keys.read",
     "keys.manage",
+    "keys.revoke",
     "evidence.status",
 ]
 
@@ -84,8 +86,11 @@ POLICY: dict[Action, Rule] = {
     "packages.audit": Rule("read", _EVERYONE, frozenset({"vendor"})),
     # What the organization's own users did: for its admins.
     "audit.read": Rule("read", frozenset({"admin"}), _ALL_KINDS),
-    # An organization's signing keys are its admins' to rotate or revoke.
+    # An organization's signing keys are its admins' to see, rotate or revoke; the center's admins
+    # revoke any organization's key (the center certified it, and its revocation is what verifiers see).
+    "keys.read": Rule("read", frozenset({"admin"}), _ALL_KINDS),
     "keys.manage": Rule("write", frozenset({"admin"}), _ALL_KINDS),
+    "keys.revoke": Rule("write", frozenset({"admin"}), frozenset({"center"})),
     # The issuing organization (the one that uploaded the evidence) changes its status.
     "evidence.status": Rule("write", _WRITERS, frozenset({"vendor"})),
 }

@@ -19,13 +19,16 @@ trust root lists the key, after which verifiers refuse everything it ever signed
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
+from typing import Any
 
 from qualbridge.errors import ConflictError, NotFoundError, at
 from qualbridge.services import audit
 from qualbridge.services.actor import Actor
 from qualbridge.services.authz import authorize
 from qualbridge.services.context import Context
+from qualbridge.services.idempotency import Guard, Once, records, write_once
 from qualbridge.services.records import Record
 from qualbridge.services.uow import UnitOfWork
 from qualbridge.store.models import Organization
@@ -47,6 +50,17 @@ class KeyRecord(Record):
     not_after: dt.datetime | None
     retired_at: dt.datetime | None
     revoked_at: dt.datetime | None
+    #: The center-signed certificate (a DSSE envelope) an organization's key is used under.
+    certificate: dict[str, Any] | None = None
+    #: Why the center revoked the key (from its signed revocation).
+    revocation_reason: str | None = None
+
+
+def _reason(revocation: bytes | None) -> str | None:
+    if revocation is None:
+        return None
+    payload = dsse.Envelope.from_json(revocation).payload
+    return str(json.loads(payload)["reason"])
 
 
 def key_record(row: KeyRow) -> KeyRecord:
@@ -59,6 +73,8 @@ def key_record(row: KeyRow) -> KeyRecord:
         not_after=row.not_after,
         retired_at=row.retired_at,
         revoked_at=row.revoked_at,
+        certificate=json.loads(row.certificate) if row.certificate else None,
+        revocation_reason=_reason(row.revocation),
     )
 
 
@@ -160,9 +176,11 @@ def certificate(uow: UnitOfWork, keyid: str) -> dsse.Envelope | None:
     return dsse.Envelope.from_json(row.certificate) if row and row.certificate else None
 
 
-def rotate_key(ctx: Context, actor: Actor) -> KeyRecord:
-    """Retire the organization's attestation key (its certificate now ends now) and certify a new one."""
+def rotate_key_once(ctx: Context, actor: Actor, *, idempotency_key: str | None = None) -> Once[KeyRecord]:
+    """Retire the organization's attestation key (its certificate now ends now) and certify a new one.
+    With ``idempotency_key``, a retry is answered with the first answer instead of rotating again."""
     authorize(actor, "keys.manage")
+    guard = Guard.of(idempotency_key, "key.rotate", {"org_id": str(actor.org_id)})
 
     def work(uow: UnitOfWork) -> KeyRecord:
         now = ctx.clock()
@@ -182,11 +200,15 @@ def rotate_key(ctx: Context, actor: Actor) -> KeyRecord:
         assert new is not None
         return key_record(new)
 
-    return ctx.write(work)
+    return write_once(ctx, actor, guard, KeyRecord, work)
+
+
+rotate_key = records(rotate_key_once)
 
 
 def list_keys(ctx: Context, actor: Actor) -> list[KeyRecord]:
-    authorize(actor, "keys.manage")
+    """The organization's attestation keys, oldest first: validity, certificate, retirement, revocation."""
+    authorize(actor, "keys.read")
     with ctx.transaction() as uow:
         return [key_record(row) for row in uow.trust.keys_of(actor.org_id)]
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import uuid
 
-from qualbridge.errors import ConflictError, NotFoundError, at
+from qualbridge.errors import ConflictError, InputError, NotFoundError, at
 from qualbridge.services import attestations, audit, keys, transparency
 from qualbridge.services.actor import Actor
 from qualbridge.services.authz import authorize
 from qualbridge.services.context import Context
+from qualbridge.services.idempotency import Guard, Once, write_once
 from qualbridge.services.keys import KeyRecord, key_record
 from qualbridge.services.uow import UnitOfWork
 from qualbridge.trust import intoto
@@ -32,27 +33,60 @@ class Revoked(KeyRecord):
 def revoke_key(ctx: Context, actor: Actor, keyid: str, *, reason: str) -> Revoked:
     """Revoke one of the organization's keys as compromised, and sign its valid evidence again."""
     authorize(actor, "keys.manage")
+    return ctx.write(lambda uow: _revoke(uow, ctx, actor, keyid, reason=reason, owner=actor.org_id))
 
-    def work(uow: UnitOfWork) -> Revoked:
-        transparency.begin(uow)
-        now = ctx.clock()
-        row = uow.trust.key(keyid)
-        if row is None or row.org_id != actor.org_id:
-            raise NotFoundError(f"no key {keyid}", at(field="keyid"))
-        if row.revoked_at is not None:
-            raise ConflictError(f"key {keyid[:16]}… was revoked at {row.revoked_at.isoformat()}")
-        revocation = KeyRevocation(keyid, format_time(now), reason)
-        row.revocation = revocation.issue(keys.center_key(uow, ctx, now)).to_json()
-        row.revoked_at, row.retired_at = now, row.retired_at or now
-        uow.session.flush()
-        resigned = _sign_again(uow, ctx, keyid)
-        if resigned:
-            transparency.publish(uow, ctx)
-        detail = {"reason": reason, "resigned": resigned}
-        audit.record(uow, actor, "key.revoke", object_type="key", object_id=keyid, at=now, detail=detail)
-        return Revoked(**key_record(row).model_dump(), resigned=resigned)
 
-    return ctx.write(work)
+def revoke_org_key_once(
+    ctx: Context, actor: Actor, keyid: str, *, reason: str, idempotency_key: str | None = None
+) -> Once[Revoked]:
+    """The center revokes any organization's attestation key as compromised (``POST
+    /api/v1/keys/{keyid}/revoke``); that organization's valid evidence is signed again with a new key.
+    With ``idempotency_key``, a retry is answered with the first answer."""
+    authorize(actor, "keys.revoke")
+    guard = Guard.of(idempotency_key, "key.revoke", {"keyid": keyid, "reason": reason})
+    return write_once(
+        ctx,
+        actor,
+        guard,
+        Revoked,
+        lambda uow: _revoke(uow, ctx, actor, keyid, reason=reason, owner=None),
+        status=200,
+    )
+
+
+def _revoke(
+    uow: UnitOfWork, ctx: Context, actor: Actor, keyid: str, *, reason: str, owner: uuid.UUID | None
+) -> Revoked:
+    """Revoke ``keyid`` (an attestation key of ``owner``; None: of any organization)."""
+    transparency.begin(uow)
+    now = ctx.clock()
+    row = uow.trust.key(keyid)
+    if row is None or row.org_id is None or (owner is not None and row.org_id != owner):
+        raise NotFoundError(f"no organization key {keyid}", at(field="keyid"))
+    if row.revoked_at is not None:
+        raise ConflictError(f"key {keyid[:16]}… was revoked at {row.revoked_at.isoformat()}")
+    if not reason.strip():
+        raise InputError("say why the key is revoked: the reason is signed and published", at(field="reason"))
+    revocation = KeyRevocation(keyid, format_time(now), reason)
+    row.revocation = revocation.issue(keys.center_key(uow, ctx, now)).to_json()
+    row.revoked_at, row.retired_at = now, row.retired_at or now
+    uow.session.flush()
+    resigned = _sign_again(uow, ctx, keyid)
+    if resigned:
+        transparency.publish(uow, ctx)
+    detail = {"reason": reason, "resigned": resigned, "org": str(row.org_id)}
+    # The event concerns the organization whose key it was (the center may be the one revoking it).
+    audit.record(
+        uow,
+        actor,
+        "key.revoke",
+        object_type="key",
+        object_id=keyid,
+        at=now,
+        owner_org_id=row.org_id,
+        detail=detail,
+    )
+    return Revoked(**key_record(row).model_dump(), resigned=resigned)
 
 
 def _sign_again(uow: UnitOfWork, ctx: Context, keyid: str) -> int:

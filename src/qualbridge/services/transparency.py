@@ -138,9 +138,7 @@ def tile(ctx: Context, path: str) -> Tile:
         size = latest.tree_size if latest else 0
         # Only what a signed checkpoint covers is served: a tile is a commitment once it is public.
         # A partial tile of width W keeps its W hashes for good, so any W up to what is stored is served.
-        level = 0 if ref.level is None else ref.level
-        hashes = (size >> (tiles.TILE_HEIGHT * level)) - ref.index * tiles.TILE_WIDTH
-        if hashes < ref.width:
+        if tiles.stored_width(ref, size) < ref.width:
             raise NotFoundError(f"{path} is beyond the log's latest checkpoint of size {size}")
         if ref.level is None:
             data = tiles.read_entry_bundle(uow.trust.log, ref)
@@ -156,6 +154,16 @@ def status_envelope(ctx: Context, statement_digest: str) -> bytes:
         if row is None or row.predicate_type != intoto.STATUS:
             raise NotFoundError(f"no status change {statement_digest}", at(field="digest"))
         return bytes(row.envelope)
+
+
+def key_certificate(ctx: Context, keyid: str) -> bytes:
+    """The center-signed certificate of an organization's key (public: it names the organization, the key
+    and its validity). ``verify --online`` needs it for status changes signed after a key rotation."""
+    with ctx.transaction() as uow:
+        row = uow.trust.key(keyid)
+        if row is None or row.certificate is None:
+            raise NotFoundError(f"no certified key {keyid}", at(field="keyid"))
+        return bytes(row.certificate)
 
 
 # --- witnesses ----------------------------------------------------------------------------------------

@@ -18,7 +18,13 @@ from qualbridge.trust import dsse, intoto
 from qualbridge.trust.bundle import Bundle
 from qualbridge.trust.checkpoint import Checkpoint, TlogProof, open_checkpoint
 from qualbridge.trust.entry import entry_leaf_hash
-from qualbridge.trust.verify import TrustRoot, VerificationReport, certified_keys, check_issuer
+from qualbridge.trust.verify import (
+    TrustRoot,
+    VerificationReport,
+    add_certificate,
+    certified_keys,
+    check_issuer,
+)
 from qualbridge.trust.witness import TreeHead, verify_extension
 
 
@@ -46,8 +52,14 @@ def check_freshness(
     newer: bytes,
     consistency: Sequence[bytes],
     changes: Sequence[tuple[dsse.Envelope, TlogProof]],
+    certificates: Sequence[dsse.Envelope] = (),
 ) -> Freshness:
-    """Verify a newer checkpoint, its consistency with the bundle's, and the status changes since."""
+    """Verify a newer checkpoint, its consistency with the bundle's, and the status changes since.
+
+    ``certificates`` are center-signed certificates of keys the bundle does not carry: a status change
+    logged after a key rotation is signed with the organization's newer key. Each is checked against
+    the pinned center key, so it does not matter who handed it over.
+    """
     checkpoint, note = open_checkpoint(newer, root.log)
     cosignatures = root.witnesses.check(note)
     old = report.checkpoint
@@ -56,6 +68,8 @@ def check_freshness(
     except ProofError as exc:
         raise ProofError(f"the log forked after the bundle's checkpoint: {exc.message}") from exc
     keys = certified_keys(bundle, root)
+    for certificate in certificates:
+        add_certificate(keys, certificate, root)
     candidates = [key for key, _, _ in keys.values()]
     ours = {s.digest for s in report.statements}
     logged: list[tuple[int, intoto.Statement]] = []

@@ -104,6 +104,13 @@ def tiles_for_size(size: int) -> list[TileRef]:
     return refs
 
 
+def stored_width(ref: TileRef, size: int) -> int:
+    """How many hashes (or entries) of ``ref``'s tile a tree of ``size`` entries holds: 0 to 256. A log
+    serves ``ref`` only if its width is at most this (what a server and a test log both decide)."""
+    level = 0 if ref.level is None else ref.level
+    return max(0, min((size >> (TILE_HEIGHT * level)) - ref.index * TILE_WIDTH, TILE_WIDTH))
+
+
 def entry_bundles_for_size(size: int) -> list[TileRef]:
     return [TileRef(None, ref.index, ref.width) for ref in tiles_for_size(size) if ref.level == 0]
 

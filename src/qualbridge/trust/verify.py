@@ -285,14 +285,20 @@ def certified_keys(bundle: Bundle, root: TrustRoot) -> SignerKeys:
     keys: SignerKeys = {root.center.keyid: (root.center, root.center_name, KeyValidity(epoch))}
     for path in bundle.manifest.certificates:
         with _step(2, path):
-            cert = KeyCertificate.open(dsse.Envelope.from_json(bundle.members[path]), root.center)
-            if cert.purpose != "attestation":
-                raise KeyValidityError(
-                    f"key {cert.key.keyid[:16]}… of {cert.org} is certified for {cert.purpose!r}",
-                    expected="a key certified for 'attestation'",
-                )
-            keys[cert.key.keyid] = (cert.key, cert.org, cert.validity)
+            add_certificate(keys, dsse.Envelope.from_json(bundle.members[path]), root)
     return keys
+
+
+def add_certificate(keys: SignerKeys, envelope: dsse.Envelope, root: TrustRoot) -> None:
+    """Add the key ``envelope`` certifies to ``keys``, once the pinned center's signature on it verifies
+    and it is certified for attestations (wherever the certificate came from)."""
+    cert = KeyCertificate.open(envelope, root.center)
+    if cert.purpose != "attestation":
+        raise KeyValidityError(
+            f"key {cert.key.keyid[:16]}… of {cert.org} is certified for {cert.purpose!r}",
+            expected="a key certified for 'attestation'",
+        )
+    keys[cert.key.keyid] = (cert.key, cert.org, cert.validity)
 
 
 def _check_signatures(state: _State) -> None:

@@ -16,7 +16,7 @@ from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
 from fastapi.responses import FileResponse
 from starlette.convertors import Convertor, register_url_convertor
 
-from qualbridge.api.deps import ActorDep, ContextDep, IdempotencyKeyDep, PageDep
+from qualbridge.api.deps import ActorDep, ContextDep, IdempotencyKeyDep, PageDep, mark_replay
 from qualbridge.api.errors import COMMON, responses
 from qualbridge.api.schemas import (
     NO_CONTROL,
@@ -186,14 +186,26 @@ def read(evidence_id: EvidenceId, ctx: ContextDep, actor: ActorDep) -> EvidenceO
     responses=responses(404, 409),
 )
 def change_status(
-    evidence_id: EvidenceId, body: EvidenceStatusIn, ctx: ContextDep, actor: ActorDep
+    evidence_id: EvidenceId,
+    body: EvidenceStatusIn,
+    ctx: ContextDep,
+    actor: ActorDep,
+    key: IdempotencyKeyDep,
+    response: Response,
 ) -> EvidenceStatusOut:
     """Log a status change of your evidence (valid, suspended, withdrawn, superseded): a new signed entry
     in the transparency log, never an edit. Withdrawn and superseded are final."""
-    record = attestations.change_status(
-        ctx, actor, evidence_id, status=body.status, reason=body.reason, superseded_by=body.superseded_by
+    done = attestations.change_status_once(
+        ctx,
+        actor,
+        evidence_id,
+        status=body.status,
+        reason=body.reason,
+        superseded_by=body.superseded_by,
+        idempotency_key=key,
     )
-    return EvidenceStatusOut.model_validate(record.model_dump())
+    mark_replay(response, done.replayed)
+    return EvidenceStatusOut.model_validate(done.record.model_dump())
 
 
 @router.get(

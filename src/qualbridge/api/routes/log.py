@@ -86,6 +86,18 @@ def envelope(
     return Response(transparency.status_envelope(ctx, digest), media_type="application/json")
 
 
+@router.get("/certificates/{keyid}", response_class=Response, responses={**_JSON_OK, **responses(404, 422)})
+def certificate(
+    keyid: Annotated[
+        str, Path(pattern=r"^[0-9a-f]{64}$", description="The key id (hex SHA-256 of the SPKI)")
+    ],
+    ctx: ContextDep,
+) -> Response:
+    """The center-signed certificate (DSSE envelope) of an organization's signing key: a verifier checks
+    it against the pinned center key, e.g. for a status change signed after a key rotation."""
+    return Response(transparency.key_certificate(ctx, keyid), media_type="application/json")
+
+
 @router.get("/trust-root", response_class=Response, responses=_JSON_OK)
 def trust_root(ctx: ContextDep) -> Response:
     """The trust root, for convenience. A verifier must pin it out of band: fetched from the service it
