@@ -24,6 +24,7 @@ from qualbridge import i18n
 from qualbridge.errors import (
     AccessError,
     AuthError,
+    ConflictError,
     InputError,
     NotFoundError,
     PermissionDeniedError,
@@ -191,6 +192,8 @@ def _status(request: Request, exc: Exception) -> int:
         return exc.status_code
     if isinstance(exc, NotFoundError):
         return 404
+    if isinstance(exc, ConflictError):
+        return 409
     if isinstance(exc, RequestValidationError):
         # A malformed id in an address names nothing; a malformed form is the sender's mistake.
         return 404 if request.method == "GET" else 400

@@ -15,6 +15,7 @@ from qualbridge.web.routes import (
     products,
     profiles,
     users,
+    verify,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -28,7 +29,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     center.router,
     downloads.router,
     users.router,
+    verify.router,
 )
 
 #: Form posts that carry a file: they get the upload size limit instead of the small default.
-UPLOAD_PATHS: tuple[str, ...] = products.UPLOAD_PATHS
+UPLOAD_PATHS: tuple[str, ...] = products.UPLOAD_PATHS + verify.UPLOAD_PATHS
