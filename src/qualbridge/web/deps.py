@@ -168,6 +168,7 @@ MESSAGES: dict[str, str] = {
     "component-attached": _("The subsystem was attached."),
     "evidence-stored": _("The evidence was stored."),
     "evidence-known": _("This evidence was stored before; it is now linked to this product."),
+    "status-changed": _("The status change is signed and logged."),
     "package-created": _("The package was created."),
     "shared": _("The package is shared."),
     "revoked": _("The grant was revoked."),
