@@ -37,6 +37,8 @@ Action = Literal[
     "packages.audit",
     "audit.read",
     "keys.manage",
+    "keys.oversee",
+    "keys.administer",
     "evidence.status",
 ]
 
@@ -86,6 +88,10 @@ POLICY: dict[Action, Rule] = {
     "audit.read": Rule("read", frozenset({"admin"}), _ALL_KINDS),
     # An organization's signing keys are its admins' to rotate or revoke.
     "keys.manage": Rule("write", frozenset({"admin"}), _ALL_KINDS),
+    # The center certifies every organization's keys and runs the log: its users see both whole.
+    "keys.oversee": Rule("read", _EVERYONE, frozenset({"center"})),
+    # ...and its admins rotate or revoke an organization's key for it (services/oversight.py).
+    "keys.administer": Rule("write", frozenset({"admin"}), frozenset({"center"})),
     # The issuing organization (the one that uploaded the evidence) changes its status.
     "evidence.status": Rule("write", _WRITERS, frozenset({"vendor"})),
 }

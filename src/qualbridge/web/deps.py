@@ -169,6 +169,10 @@ MESSAGES: dict[str, str] = {
     "evidence-stored": _("The evidence was stored."),
     "evidence-known": _("This evidence was stored before; it is now linked to this product."),
     "status-changed": _("The status change is signed and logged."),
+    "key-rotated": _("The key was rotated: a new key is certified, the old one signs nothing more."),
+    "key-revoked": _(
+        "The key was revoked; the organization's valid evidence was signed again with a new key."
+    ),
     "package-created": _("The package was created."),
     "shared": _("The package is shared."),
     "revoked": _("The grant was revoked."),
