@@ -241,11 +241,21 @@ def test_the_center_sees_keys_and_the_log_and_the_vendor_its_evidence(
     screenshot(vendor, "25-vendor-evidence")
 
 
-def test_anyone_may_open_the_verify_page(browser: Browser, served: Served) -> None:
-    page = new_page(browser, served)
+def test_anyone_may_open_the_verify_page_and_it_fits_a_tablet(browser: Browser, served: Served) -> None:
+    page = new_page(browser, served, width=768)
     page.goto("/verify")
     expect(page.get_by_role("heading", name="Verify a bundle", exact=True)).to_be_visible()
-    screenshot(page, "26-verify-anonymous")
+    expect(page.get_by_label("Bundle (.zip)")).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 768, f"the verify page scrolls sideways at tablet width ({width} px)"
+    screenshot(page, "26-verify-anonymous-tablet")
+    center = new_page(browser, served, width=768)
+    sign_in(center, *CENTER)
+    for path in ("/center/keys", "/center/log"):
+        center.goto(path)
+        width = center.evaluate("document.documentElement.scrollWidth")
+        assert width <= 768, f"{path} scrolls sideways at tablet width ({width} px)"
+    screenshot(center, "27-center-log-tablet")
 
 
 def test_tablet_width_keeps_the_navigation_and_language_switch(browser: Browser, served: Served) -> None:

@@ -10,18 +10,17 @@ import pytest
 from starlette.testclient import TestClient
 
 from qualbridge.demo import witnesses as demo_witnesses
-from qualbridge.services import accounts, audit, intake, keys, transparency
+from qualbridge.services import accounts, audit, keys, transparency
 from qualbridge.services.actor import Actor
 from qualbridge.services.context import Context
 from qualbridge.trust import intoto
-from tests.services.samples import PARTICLE_CSV, PARTICLE_META, stream
 from tests.web.conftest import PASSWORD, World, sign_in
 
 CENTER = "admin@center.example"
 
 
 @pytest.fixture
-def center(ctx: Context, world: World) -> Actor:
+def center(ctx: Context, world: World, survey: str) -> Actor:
     """The center, after Acme stored a signed survey (so Acme has a certified key and the log entries)."""
     org, user = accounts.bootstrap_organization(
         ctx,
@@ -32,14 +31,6 @@ def center(ctx: Context, world: World) -> Actor:
         admin_email=CENTER,
         admin_name="center admin",
         admin_password=PASSWORD,
-    )
-    intake.ingest_file(
-        ctx,
-        world.actors["acme"],
-        product_id=world.product,
-        stream=stream(PARTICLE_CSV),
-        filename="survey.csv",
-        meta=PARTICLE_META,
     )
     return Actor(org.id, "center", user.id, "admin", "write")
 

@@ -3,58 +3,32 @@ bundle, through the same use cases as the API, audited for a fab, refused to any
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-import uuid
-from dataclasses import dataclass
 
 import pytest
 from starlette.testclient import TestClient
 
 from qualbridge.demo import witnesses as demo_witnesses
-from qualbridge.services import evaluations, intake, keys, packages, shares, transparency
+from qualbridge.services import accounts, keys, packages, shares, transparency
+from qualbridge.services.actor import Actor
 from qualbridge.services.context import Context
 from qualbridge.trust.bundle import MEDIA_TYPE, Bundle
 from qualbridge.verification import verify_data
-from tests.services.qualification_samples import PARENT, product_with_leak
-from tests.services.samples import PARTICLE_CSV, PARTICLE_META, stream
-from tests.web.conftest import World, sign_in
-
-
-@dataclass(frozen=True)
-class Shared:
-    package: uuid.UUID
-    evaluation: uuid.UUID
-    share: uuid.UUID
+from tests.services.qualification_samples import SharedPackage, shared_package
+from tests.web.conftest import sign_in
 
 
 @pytest.fixture
-def shared(ctx: Context, world: World) -> Shared:
-    """Acme's package of a tool (a particle survey and an inherited leak test, one evaluation), shared
-    with the fab."""
-    vendor = world.actors["acme"]
-    tool, leak_id = product_with_leak(ctx, vendor)
-    survey = intake.ingest_file(
-        ctx, vendor, product_id=tool, stream=stream(PARTICLE_CSV), filename="survey.csv", meta=PARTICLE_META
-    )
-    evaluation = evaluations.run_evaluation(ctx, vendor, tool, profile=PARENT)
-    package = packages.create_package(
-        ctx,
-        vendor,
-        product_id=tool,
-        name="VX-200 for the fab",
-        profiles=[PARENT],
-        evidence=[survey.ingested.evidence.id, leak_id],
-        evaluations=[evaluation.id],
-    )
-    grant = shares.grant(
-        ctx,
-        vendor,
-        package.id,
-        fab_org_id=world.actors["fab"].org_id,
-        expires_at=ctx.clock() + dt.timedelta(days=9),
-    )
-    return Shared(package.id, evaluation.id, grant.id)
+def shared(ctx: Context) -> SharedPackage:
+    """A vendor's package (a particle survey, an inherited leak test, one evaluation) shared with one
+    fab; another fab and a lab were given nothing."""
+    return shared_package(ctx)
+
+
+def _in(client: TestClient, ctx: Context, actor: Actor) -> TestClient:
+    """``client`` signed in as ``actor``'s user (the samples' organizations share one password)."""
+    sign_in(client, accounts.current(ctx, actor)[1].email)
+    return client
 
 
 def _witness(ctx: Context) -> None:
@@ -63,12 +37,12 @@ def _witness(ctx: Context) -> None:
 
 
 def test_the_package_page_offers_both_downloads_and_shows_each_evidences_log_entry(
-    client: TestClient, world: World, shared: Shared
+    client: TestClient, shared: SharedPackage, ctx: Context
 ) -> None:
-    sign_in(client, world.emails["fab"])
-    page = client.get(f"/packages/{shared.package}").text
-    assert f'action="/packages/{shared.package}/report"' in page
-    assert f'href="/packages/{shared.package}/bundle"' in page
+    _in(client, ctx, shared.fab)
+    page = client.get(f"/packages/{shared.package_id}").text
+    assert f'action="/packages/{shared.package_id}/report"' in page
+    assert f'href="/packages/{shared.package_id}/bundle"' in page
     # Two evidence rows, each with its status and place in the log.
     assert page.count('class="badge s-valid"') == 2
     assert len(re.findall(r"entry</span>|entry \d+</span>", page)) == 2
@@ -76,26 +50,28 @@ def test_the_package_page_offers_both_downloads_and_shows_each_evidences_log_ent
 
 
 def test_a_fab_downloads_the_report_and_the_read_is_audited(
-    client: TestClient, world: World, shared: Shared, ctx: Context
+    client: TestClient, shared: SharedPackage, ctx: Context
 ) -> None:
-    sign_in(client, world.emails["fab"])
+    _in(client, ctx, shared.fab)
     for lang, words in (("en", "Qualification report"), ("zh", "认证报告"), ("both", 'lang="zh-Hans"')):
-        answer = client.get(f"/packages/{shared.package}/report", params={"lang": lang, "format": "html"})
+        answer = client.get(f"/packages/{shared.package_id}/report", params={"lang": lang, "format": "html"})
         assert answer.status_code == 200, answer.text
         assert answer.headers["content-type"].startswith("text/html")
-        assert f"package-{shared.package}-{lang}.html" in answer.headers["content-disposition"]
+        assert f"package-{shared.package_id}-{lang}.html" in answer.headers["content-disposition"]
         assert answer.headers["cache-control"] == "private, no-store"
         assert words in answer.text
-    trail = packages.package_audit(ctx, world.actors["acme"], shared.package, limit=100, offset=0).items
+    trail = packages.package_audit(ctx, shared.vendor, shared.package_id, limit=100, offset=0).items
     reads = [e.detail for e in trail if e.action == "package.report.read"]
     assert [(d["lang"], d["format"]) for d in reads] == [("en", "html"), ("zh", "html"), ("both", "html")]
-    assert all(e.org_id == world.actors["fab"].org_id for e in trail if e.action == "package.report.read")
+    assert all(e.org_id == shared.fab.org_id for e in trail if e.action == "package.report.read")
 
 
-def test_the_report_language_defaults_to_the_pages(client: TestClient, world: World, shared: Shared) -> None:
-    sign_in(client, world.emails["acme"])
+def test_the_report_language_defaults_to_the_pages(
+    client: TestClient, shared: SharedPackage, ctx: Context
+) -> None:
+    _in(client, ctx, shared.vendor)
     client.cookies.set("qb_lang", "zh")
-    answer = client.get(f"/packages/{shared.package}/report")
+    answer = client.get(f"/packages/{shared.package_id}/report")
     assert answer.headers["content-language"] == "zh-Hans-CN"
 
 
@@ -104,75 +80,77 @@ def test_the_report_language_defaults_to_the_pages(client: TestClient, world: Wo
     [({"lang": "fr"}, "unknown report language &#39;fr&#39;"), ({"format": "docx"}, "expected html or pdf")],
 )
 def test_an_unknown_language_or_format_is_a_400_page(
-    client: TestClient, world: World, shared: Shared, query: dict[str, str], words: str
+    client: TestClient, shared: SharedPackage, ctx: Context, query: dict[str, str], words: str
 ) -> None:
-    sign_in(client, world.emails["acme"])
-    answer = client.get(f"/packages/{shared.package}/report", params=query)
+    _in(client, ctx, shared.vendor)
+    answer = client.get(f"/packages/{shared.package_id}/report", params=query)
     assert answer.status_code == 400
     assert words in answer.text
 
 
 def test_before_the_witnesses_cosign_the_bundle_is_explained_on_the_package_page(
-    client: TestClient, world: World, shared: Shared
+    client: TestClient, shared: SharedPackage, ctx: Context
 ) -> None:
-    sign_in(client, world.emails["fab"])
-    answer = client.get(f"/packages/{shared.package}/bundle")
+    _in(client, ctx, shared.fab)
+    answer = client.get(f"/packages/{shared.package_id}/bundle")
     assert answer.status_code == 409
     assert "The bundle cannot be exported yet." in answer.text
     assert "no checkpoint cosigned by 2 of the configured witnesses" in answer.text
-    assert "VX-200 for the fab" in answer.text  # the package's own page, not an error page
+    assert "VX-200 for Dresden" in answer.text  # the package's own page, not an error page
     assert "Qualification" in answer.text
 
 
 def test_once_witnessed_the_fab_downloads_a_bundle_that_verifies_and_is_audited(
-    client: TestClient, world: World, shared: Shared, ctx: Context
+    client: TestClient, shared: SharedPackage, ctx: Context
 ) -> None:
     _witness(ctx)
-    sign_in(client, world.emails["fab"])
-    answer = client.get(f"/packages/{shared.package}/bundle")
+    _in(client, ctx, shared.fab)
+    answer = client.get(f"/packages/{shared.package_id}/bundle")
     assert answer.status_code == 200, answer.text
     assert answer.headers["content-type"] == MEDIA_TYPE
-    assert f"package-{shared.package}.qbundle.zip" in answer.headers["content-disposition"]
+    assert f"package-{shared.package_id}.qbundle.zip" in answer.headers["content-disposition"]
     report = verify_data(Bundle.from_bytes(answer.content), keys.trust_root(ctx))
     assert [s.status for s in report.steps] == ["passed"] * 6
-    trail = packages.package_audit(ctx, world.actors["acme"], shared.package, limit=100, offset=0).items
-    assert [e.org_id for e in trail if e.action == "package.bundle"] == [world.actors["fab"].org_id]
+    trail = packages.package_audit(ctx, shared.vendor, shared.package_id, limit=100, offset=0).items
+    assert [e.org_id for e in trail if e.action == "package.bundle"] == [shared.fab.org_id]
 
 
-def test_without_a_grant_the_report_and_the_bundle_are_not_found(
-    client: TestClient, world: World, shared: Shared, ctx: Context
+def test_a_fab_without_a_grant_gets_not_found_for_the_report_and_the_bundle(
+    client: TestClient, shared: SharedPackage, ctx: Context
 ) -> None:
     _witness(ctx)
-    other = TestClient(client.app, follow_redirects=False)
-    sign_in(other, world.emails["other"])
-    sign_in(client, world.emails["fab"])
-    shares.revoke(ctx, world.actors["acme"], shared.package, shared.share)
-    for visitor in (client, other):
+    never = _in(TestClient(client.app, follow_redirects=False), ctx, shared.other_fab)
+    _in(client, ctx, shared.fab)
+    assert client.get(f"/packages/{shared.package_id}/bundle").status_code == 200
+    shares.revoke(ctx, shared.vendor, shared.package_id, shared.share_id)
+    for visitor in (client, never):
         for suffix in ("/report", "/report?format=pdf", "/bundle"):
-            answer = visitor.get(f"/packages/{shared.package}{suffix}")
+            answer = visitor.get(f"/packages/{shared.package_id}{suffix}")
             assert answer.status_code == 404, suffix
-            assert "VX-200 for the fab" not in answer.text
+            assert "VX-200 for Dresden" not in answer.text
     anonymous = TestClient(client.app, follow_redirects=False)
-    assert anonymous.get(f"/packages/{shared.package}/bundle").status_code == 303  # to the sign-in page
+    assert anonymous.get(f"/packages/{shared.package_id}/bundle").status_code == 303  # to the sign-in page
 
 
 def test_the_evaluation_page_draws_the_reports_charts_above_the_verdicts(
-    client: TestClient, world: World, shared: Shared
+    client: TestClient, shared: SharedPackage, ctx: Context
 ) -> None:
-    sign_in(client, world.emails["acme"])
-    page = client.get(f"/evaluations/{shared.evaluation}").text
+    _in(client, ctx, shared.vendor)
+    page = client.get(f"/evaluations/{shared.evaluation_id}").text
     assert "<svg" in page
     assert page.index("<svg") < page.index("Verdict per requirement")
     captions = re.findall(r"<figcaption>([^<]*)<", page)
     assert captions == ["Leak rate, rate of rise and pressure against their limits", "Margin per requirement"]
-    assert f'action="/evaluations/{shared.evaluation}/report"' in page
-    answer = client.get(f"/evaluations/{shared.evaluation}/report", params={"lang": "zh", "format": "html"})
+    assert f'action="/evaluations/{shared.evaluation_id}/report"' in page
+    answer = client.get(
+        f"/evaluations/{shared.evaluation_id}/report", params={"lang": "zh", "format": "html"}
+    )
     assert answer.status_code == 200
     assert "认证报告" in answer.text
 
 
 def test_another_organizations_evaluation_report_is_not_found(
-    client: TestClient, world: World, shared: Shared
+    client: TestClient, shared: SharedPackage, ctx: Context
 ) -> None:
-    sign_in(client, world.emails["fab"])  # the fab sees the evaluation only inside the package
-    assert client.get(f"/evaluations/{shared.evaluation}/report").status_code == 404
+    _in(client, ctx, shared.fab)  # the fab sees the evaluation only inside the package
+    assert client.get(f"/evaluations/{shared.evaluation_id}/report").status_code == 404

@@ -7,23 +7,10 @@ import re
 import pytest
 from starlette.testclient import TestClient
 
-from qualbridge.services import evidence, intake
+from qualbridge.services import evidence
 from qualbridge.services.context import Context
-from tests.services.samples import PARTICLE_CSV, PARTICLE_META, stream
+from tests.services.samples import PARTICLE_CSV
 from tests.web.conftest import World, sign_in
-
-
-@pytest.fixture
-def survey(ctx: Context, world: World) -> str:
-    stored = intake.ingest_file(
-        ctx,
-        world.actors["acme"],
-        product_id=world.product,
-        stream=stream(PARTICLE_CSV),
-        filename="survey.csv",
-        meta=PARTICLE_META,
-    )
-    return stored.ingested.evidence.id
 
 
 def test_the_page_shows_the_log_entry_and_status(

@@ -65,8 +65,9 @@ def audit_trail(visit: VisitDep) -> Response:
 def _keys_page(visit: Visit, *, status: int = 200, **values: Any) -> Response:
     actor = visit.signed_in
     found = oversight.list_all_keys(visit.ctx, actor)
-    orgs = {k.org_id: k for k in found if k.org_id is not None}
-    return visit.page("keys.html", status=status, keys=found, orgs=list(orgs.values()), **values)
+    # The organizations the center may act for: every one but itself (one without a key gets its first).
+    others = [o for o in accounts.list_organizations(visit.ctx, actor) if o.id != actor.org_id]
+    return visit.page("keys.html", status=status, keys=found, orgs=others, **values)
 
 
 @router.get("/center/keys")
