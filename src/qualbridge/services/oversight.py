@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Sequence
 
 from qualbridge.errors import NotFoundError, at
-from qualbridge.services import audit, keys, revocation, transparency
+from qualbridge.services import _checks, audit, keys, revocation, transparency
 from qualbridge.services.actor import Actor, as_org_kind
 from qualbridge.services.authz import authorize
 from qualbridge.services.context import Context
@@ -77,6 +77,11 @@ def list_all_keys(ctx: Context, actor: Actor) -> list[OverseenKey]:
         return found
 
 
+def checked_reason(reason: str) -> str:
+    """The reason a center admin gives for a key action (asked before the confirmation step too)."""
+    return _checks.text(reason, "reason", max_length=500)
+
+
 def _on_behalf(uow: UnitOfWork, actor: Actor, org_id: uuid.UUID) -> Actor:
     org = uow.accounts.org(org_id)
     if org is None or org.id == actor.org_id:
@@ -101,6 +106,7 @@ def _record(ctx: Context, actor: Actor, action: str, org_id: uuid.UUID, detail: 
 
 def rotate_for(ctx: Context, actor: Actor, org_id: uuid.UUID, *, reason: str) -> KeyRecord:
     """The center's admin rotates an organization's attestation key (``keys.rotate_key`` in its name)."""
+    reason = checked_reason(reason)
     done = keys.rotate_key(ctx, _acting_for(ctx, actor, org_id))
     _record(ctx, actor, "key.rotate.for", org_id, {"new": done.keyid, "reason": reason})
     return done
@@ -108,6 +114,7 @@ def rotate_for(ctx: Context, actor: Actor, org_id: uuid.UUID, *, reason: str) ->
 
 def revoke_for(ctx: Context, actor: Actor, org_id: uuid.UUID, keyid: str, *, reason: str) -> Revoked:
     """The center's admin revokes an organization's key as compromised (``revocation.revoke_key``)."""
+    reason = checked_reason(reason)
     done = revocation.revoke_key(ctx, _acting_for(ctx, actor, org_id), keyid, reason=reason)
     _record(
         ctx, actor, "key.revoke.for", org_id, {"keyid": keyid, "reason": reason, "resigned": done.resigned}

@@ -81,8 +81,10 @@ Reason = Annotated[str, Form(max_length=500)]
 def _confirmed(visit: Visit, action: str, form: dict[str, str], confirmed: bool) -> Response | None:
     """The confirmation step of a key action (nothing changes yet), or None once confirmed."""
     authorize(visit.signed_in, "keys.administer")  # before the confirmation step, not only after it
-    if not form["reason"].strip():
-        return _keys_page(visit, status=400, key_error=InputError("give a reason", expected="a reason"))
+    try:
+        oversight.checked_reason(form["reason"])
+    except InputError as exc:
+        return _keys_page(visit, status=400, key_error=exc)
     return None if confirmed else _keys_page(visit, confirm={"action": action, **form})
 
 
