@@ -22,7 +22,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playw
 
 from qualbridge.api.app import create_app
 from qualbridge.demo import scenarios
-from qualbridge.services import demo_seed
+from qualbridge.demo import witnesses as demo_witnesses
+from qualbridge.services import demo_seed, transparency
 from qualbridge.services.context import Context
 from qualbridge.settings import Settings
 from qualbridge.store.db import make_engine
@@ -38,6 +39,8 @@ TIMEOUT_MS = 20_000
 class Served:
     url: str
     files: Path
+    #: The server's own context, for what happens outside the browser (witnesses cosigning).
+    ctx: Context
 
 
 @pytest.fixture(scope="session")
@@ -66,7 +69,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         time.sleep(0.05)
     port = server.servers[0].sockets[0].getsockname()[1]
     try:
-        yield Served(url=f"http://127.0.0.1:{port}", files=root / "files")
+        yield Served(url=f"http://127.0.0.1:{port}", files=root / "files", ctx=ctx)
     finally:
         server.should_exit = True
         thread.join(timeout=10)
@@ -115,6 +118,13 @@ def new_page(browser: Browser, served: Served, *, width: int = 1280, locale: str
 def screenshot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def cosign(served: Served) -> None:
+    """The demo witnesses cosign the log's latest checkpoint, as ``qualbridge demo seed`` has them do
+    (through the function behind POST /log/cosignature)."""
+    for name in demo_witnesses.NAMES:
+        transparency.cosign_latest(served.ctx, demo_witnesses.signer(name))
 
 
 def sign_in(page: Page, email: str, password: str) -> None:

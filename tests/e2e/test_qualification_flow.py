@@ -3,24 +3,29 @@
 The flow of issue 5: the vendor signs in, uploads a particle survey (seeing the parse preview, and a
 parse error that names row and column for a broken file), evaluates it against the tool hook-up
 profile, sees the gap, uploads the missing compressed-air evidence, evaluates again, packages and shares
-the product; the fab signs in, opens the package, switches to 中文 and reads Chinese labels; the vendor
-sees the fab's reads in the package's audit trail.
+the product; the fab signs in, opens the package, switches to 中文 and reads Chinese labels, downloads
+the Chinese PDF report and, once the demo witnesses have cosigned, the bundle, which the verify page
+accepts (six steps) and refuses with one byte of a raw file flipped (step 1); the vendor sees the fab's
+reads in the package's audit trail. The center's keys and log pages and an evidence page are opened too.
 """
 
 from __future__ import annotations
 
 import re
+import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import Served, new_page, screenshot, sign_in
+from tests.e2e.conftest import Served, cosign, new_page, screenshot, sign_in
 
 pytestmark = pytest.mark.slow
 
 VENDOR = ("engineer@shanghai.example", "demo-shanghai-engineer")
 FAB = ("admin@dresden.example", "demo-dresden-admin")
+CENTER = ("admin@center.example", "demo-center-admin")
 FAB_NAME = "Dresden Example Wafer Fab"
 MODEL = "HOOKUP-E2E"
 #: The shipped tool hook-up profile (standards/profiles/example-fab-tool-hookup.yaml).
@@ -119,7 +124,7 @@ def test_vendor_qualifies_and_shares_then_fab_reads_in_chinese(
     screenshot(fab, "08-fab-dashboard")
     fab.get_by_role("navigation", name="Main").get_by_role("link", name="Inbox").click()
     fab.get_by_role("link", name="Bay C3 hook-up release").click()
-    expect(fab.get_by_role("heading", name="Qualification")).to_be_visible()
+    expect(fab.get_by_role("heading", name="Qualification", exact=True)).to_be_visible()
     screenshot(fab, "09-fab-package")
     fab.get_by_role("button", name="中文").click()
     expect(fab.get_by_role("heading", name="资格认证")).to_be_visible()
@@ -133,11 +138,124 @@ def test_vendor_qualifies_and_shares_then_fab_reads_in_chinese(
     expect(fab.get_by_role("columnheader", name=re.compile("上海示例真空系统有限公司"))).to_be_visible()
     screenshot(fab, "11-fab-compare-zh")
 
+    # Back on the package: the Chinese PDF report, then the bundle (once the witnesses cosigned), which
+    # the verify page accepts, and refuses once tampered with.
+    fab.goto(package_url)
+    _fab_downloads_the_chinese_pdf(fab, tmp_path)
+    bundle = _fab_downloads_the_bundle(fab, served, tmp_path)
+    _the_verify_page_accepts_it_and_refuses_a_tampered_copy(fab, bundle, tmp_path)
+
     # The vendor sees the fab's reads.
     page.goto(package_url + "/audit")
     expect(page.locator("tbody")).to_contain_text("package.read")
     expect(page.locator("tbody")).to_contain_text(FAB_NAME)
     screenshot(page, "12-vendor-package-audit")
+
+
+def _fab_downloads_the_chinese_pdf(fab: Page, tmp_path: Path) -> None:
+    fab.locator("#h-report-lang").select_option("zh")
+    fab.locator("#h-report-format").select_option("pdf")
+    with fab.expect_download() as download:
+        fab.get_by_role("button", name="下载报告").click()
+    pdf = tmp_path / "report-zh.pdf"
+    download.value.save_as(pdf)
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    # Chinese text that is really text (a CJK font embedded), from the report's catalog.
+    assert "认证报告" in text
+    assert "Bay C3 hook-up release" in text
+
+
+def _fab_downloads_the_bundle(fab: Page, served: Served, tmp_path: Path) -> Path:
+    """Refused with a friendly word until the witnesses cosign what the vendor just logged, then a zip."""
+    fab.get_by_role("link", name="下载证据包（.zip）").click()
+    expect(fab.locator("#bundle-pending")).to_contain_text("证据包暂时还不能导出。")
+    screenshot(fab, "20-fab-bundle-not-witnessed-zh")
+    cosign(served)
+    with fab.expect_download() as download:
+        fab.get_by_role("link", name="下载证据包（.zip）").click()
+    bundle = tmp_path / "package.qbundle.zip"
+    download.value.save_as(bundle)
+    assert zipfile.is_zipfile(bundle)
+    return bundle
+
+
+def _tampered(bundle: Path, folder: Path) -> Path:
+    """The bundle with one byte of one raw file flipped (a well-formed zip: only the content lies)."""
+    with zipfile.ZipFile(bundle) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    raw = sorted(name for name in members if name.startswith("files/"))[0]
+    changed = bytearray(members[raw])
+    changed[len(changed) // 2] ^= 0x01
+    members[raw] = bytes(changed)
+    tampered = folder / "tampered.zip"
+    with zipfile.ZipFile(tampered, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in sorted(members.items()):
+            archive.writestr(name, data)
+    return tampered
+
+
+def _the_verify_page_accepts_it_and_refuses_a_tampered_copy(fab: Page, bundle: Path, tmp_path: Path) -> None:
+    fab.get_by_role("navigation", name="主导航").get_by_role("link", name="核验").click()
+    with fab.expect_download() as download:
+        fab.get_by_role("link", name="下载本服务的信任根").click()
+    root = tmp_path / "trust-root.json"
+    download.value.save_as(root)
+    fab.get_by_role("button", name="English").click()
+    fab.set_input_files("#bundle", str(bundle))
+    fab.set_input_files("#trust_root", str(root))
+    fab.get_by_role("button", name="Verify", exact=True).click()
+    expect(fab.get_by_role("status")).to_contain_text("Verified: every step holds.")
+    expect(fab.locator('.steps li[data-state="passed"]')).to_have_count(6)
+    expect(fab.locator("#h-statements")).to_be_visible()
+    screenshot(fab, "21-verify-accepted")
+    fab.set_input_files("#bundle", str(_tampered(bundle, tmp_path)))
+    fab.set_input_files("#trust_root", str(root))
+    fab.get_by_role("button", name="Verify", exact=True).click()
+    expect(fab.get_by_role("alert")).to_contain_text("Not verified: step 1 failed.")
+    expect(fab.locator('.steps li[data-step="1"]')).to_have_attribute("data-state", "failed")
+    expect(fab.locator('.steps li[data-step="1"] .detail')).to_contain_text("listed as")
+    screenshot(fab, "22-verify-tampered")
+
+
+def test_the_center_sees_keys_and_the_log_and_the_vendor_its_evidence(
+    browser: Browser, served: Served
+) -> None:
+    center = new_page(browser, served)
+    sign_in(center, *CENTER)
+    center.get_by_role("navigation", name="Main").get_by_role("link", name="Keys").click()
+    expect(center.get_by_role("heading", name="Certified keys")).to_be_visible()
+    expect(center.locator("tbody")).to_contain_text("Shanghai Example Vacuum Systems Co.")
+    screenshot(center, "23-center-keys")
+    center.get_by_role("navigation", name="Main").get_by_role("link", name="Log").click()
+    expect(center.get_by_role("heading", name="Latest checkpoint")).to_be_visible()
+    expect(center.locator("#h-entries + .table-wrap tbody tr").first).to_be_visible()
+    screenshot(center, "24-center-log")
+    vendor = new_page(browser, served)
+    sign_in(vendor, *VENDOR)
+    vendor.get_by_role("navigation", name="Main").get_by_role("link", name="Products").click()
+    vendor.get_by_role("link", name="VX-200", exact=True).click()
+    vendor.locator("#evidence tbody a[href^='/evidence/']").first.click()
+    expect(vendor.get_by_role("heading", name="Transparency log")).to_be_visible()
+    expect(vendor.locator("dl.facts").nth(1)).to_contain_text("Log index")
+    screenshot(vendor, "25-vendor-evidence")
+
+
+def test_anyone_may_open_the_verify_page_and_it_fits_a_tablet(browser: Browser, served: Served) -> None:
+    page = new_page(browser, served, width=768)
+    page.goto("/verify")
+    expect(page.get_by_role("heading", name="Verify a bundle", exact=True)).to_be_visible()
+    expect(page.get_by_label("Bundle (.zip)")).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 768, f"the verify page scrolls sideways at tablet width ({width} px)"
+    screenshot(page, "26-verify-anonymous-tablet")
+    center = new_page(browser, served, width=768)
+    sign_in(center, *CENTER)
+    for path in ("/center/keys", "/center/log"):
+        center.goto(path)
+        width = center.evaluate("document.documentElement.scrollWidth")
+        assert width <= 768, f"{path} scrolls sideways at tablet width ({width} px)"
+    screenshot(center, "27-center-log-tablet")
 
 
 def test_tablet_width_keeps_the_navigation_and_language_switch(browser: Browser, served: Served) -> None:

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from qualbridge.services import accounts, packages, shares
+from qualbridge.services import accounts, evidence, packages, shares
 from qualbridge.services.context import Context
 from tests.api.client import TestClient, assert_problem, bearer
 from tests.api.conftest import app, client
@@ -55,11 +55,16 @@ def test_a_fab_reads_a_shared_package_report_and_is_audited(
     html = response.text
     assert "VX-200 for Dresden" in html
     assert "fab-dresden/chamber@1" in html
-    # The package's evidence, not the withheld one; and each one not yet logged.
+    # The package's evidence, not the withheld one; each with its statement's entry in the log.
     assert shared.survey_id in html
     assert shared.leak_id in html
     assert shared.withheld_id not in html
-    assert html.count('<span class="unlogged">not yet logged</span>') == 2
+    assert "not yet logged" not in html
+    for evidence_id in (shared.survey_id, shared.leak_id):
+        logged = evidence.get_evidence(ctx, shared.vendor, evidence_id).log
+        assert logged is not None
+        assert f"index {logged.index}, checkpoint size {logged.checkpoint_size}" in html
+        assert logged.statement_digest in html
     trail = packages.package_audit(ctx, shared.vendor, shared.package_id, limit=50, offset=0).items
     reads = [e for e in trail if e.action == "package.report.read"]
     assert [(e.org_id, e.detail["lang"], e.detail["format"]) for e in reads] == [

@@ -12,10 +12,11 @@ from fastapi import FastAPI
 from starlette.testclient import TestClient
 
 from qualbridge.api import create_app
-from qualbridge.services import accounts, products
+from qualbridge.services import accounts, intake, products
 from qualbridge.services.actor import Actor, OrgKind
 from qualbridge.services.context import Context
 from qualbridge.settings import Settings
+from tests.services.samples import PARTICLE_CSV, PARTICLE_META, stream
 from tests.store.databases import clock, ctx, database, postgres_engine, sqlite_template
 
 __all__ = ["clock", "ctx", "database", "postgres_engine", "sqlite_template"]
@@ -57,6 +58,20 @@ def world(ctx: Context) -> World:
         ctx, actors["acme"], kind="equipment", model="SECRET-MODEL-7", name="Acme secret chamber"
     )
     return World(actors=actors, emails={k: e for k, (_, e) in made.items()}, product=product.id)
+
+
+@pytest.fixture
+def survey(ctx: Context, world: World) -> str:
+    """A particle survey stored (signed and logged) on the first vendor's product; its content id."""
+    stored = intake.ingest_file(
+        ctx,
+        world.actors["acme"],
+        product_id=world.product,
+        stream=stream(PARTICLE_CSV),
+        filename="survey.csv",
+        meta=PARTICLE_META,
+    )
+    return stored.ingested.evidence.id
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from starlette.testclient import TestClient
 
-from tests.web.conftest import World, create_package, sign_in
+from tests.web.conftest import World, sign_in
 
 
 def test_another_vendors_product_is_not_found_and_not_named(client: TestClient, world: World) -> None:
@@ -42,20 +42,6 @@ def test_only_the_center_lists_organizations(client: TestClient, world: World) -
     response = client.get("/orgs")
     assert response.status_code == 403
     assert "Acme Example" not in response.text
-
-
-def test_the_download_places_check_the_package_before_saying_they_are_not_there_yet(
-    client: TestClient, world: World
-) -> None:
-    csrf = sign_in(client, world.emails["acme"])
-    package_url = create_package(client, csrf, world)
-    for suffix in ("/report", "/bundle"):
-        assert client.get(package_url + suffix).status_code == 501
-    other = TestClient(client.app, follow_redirects=False)
-    sign_in(other, world.emails["other"])
-    for suffix in ("/report", "/bundle"):
-        assert other.get(package_url + suffix).status_code == 404
-    assert other.get("/verify").status_code == 501
 
 
 def test_an_unknown_page_is_a_page_and_an_unknown_api_path_a_problem(client: TestClient) -> None:

@@ -8,7 +8,6 @@ the store or the API (tests/cli/test_verify_cli.py checks it in a fresh interpre
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -20,23 +19,15 @@ from rich.table import Table
 from qualbridge import remote
 from qualbridge.cli._output import JsonOption, LangOption, check_lang, console, err_console, exit_code
 from qualbridge.errors import InputError, QualBridgeError, VerificationError, at
-from qualbridge.evaluation.replay import replay
 from qualbridge.remote.online import fetch_freshness
 from qualbridge.text import Lang, Text
 from qualbridge.trust.bundle import Bundle
 from qualbridge.trust.freshness import Freshness
-from qualbridge.trust.verify import STEPS, TrustRoot, VerificationReport, verify_bundle
+from qualbridge.trust.verify import TrustRoot, VerificationReport
+from qualbridge.verification import STEP_NAMES, cosigned_at, predicate_name, step_views, verify_data
 
 TrustRootOption = typer.Option(..., "--trust-root", help="The trust root you pinned (JSON, out of band).")
 
-STEP_NAMES: dict[int, Text] = {
-    1: Text.of(STEPS[1], "捆绑包与文件摘要"),
-    2: Text.of(STEPS[2], "声明签名"),
-    3: Text.of(STEPS[3], "检查点与见证人"),
-    4: Text.of(STEPS[4], "包含证明"),
-    5: Text.of(STEPS[5], "截至检查点的状态"),
-    6: Text.of(STEPS[6], "重新运行评估"),
-}
 SAY = {
     "verifying": Text.of(
         "verifying {bundle} against the trust root {root}", "正在依据信任根 {root} 验证 {bundle}"
@@ -77,11 +68,11 @@ def verify_file(bundle_path: Path, root: TrustRoot) -> tuple[Bundle, Verificatio
     """Read and verify a bundle file (steps 1–6, the evaluations re-run with the engine)."""
     data = read_input(bundle_path, "bundle")
     bundle = Bundle.from_bytes(data)
-    return bundle, verify_bundle(bundle, root, rerun=replay)
+    return bundle, verify_data(bundle, root)
 
 
 def _time(ts: int) -> str:
-    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+    return cosigned_at(ts).strftime("%Y-%m-%d %H:%M:%SZ")
 
 
 def render_report(report: VerificationReport, lang: Lang) -> None:
@@ -100,7 +91,7 @@ def render_report(report: VerificationReport, lang: Lang) -> None:
     for s in sorted(report.statements, key=lambda s: s.log_index):
         table.add_row(
             s.digest[:16] + "…",
-            s.predicate_type.rsplit("/", 2)[-2],
+            predicate_name(s.predicate_type),
             s.issuer,
             str(s.log_index),
             report.statuses.get(s.digest, "—"),
@@ -109,11 +100,12 @@ def render_report(report: VerificationReport, lang: Lang) -> None:
 
 
 def render_failure(exc: QualBridgeError, lang: Lang) -> None:
-    step = exc.step if isinstance(exc, VerificationError) else None
-    if step is not None and step in STEP_NAMES:
-        for number in range(1, step):
-            console.print(f" [green]✓[/] {number} {STEP_NAMES[number](lang)}")
-        console.print(f" [bold red]✗[/] {step} {STEP_NAMES[step](lang)}")
+    if isinstance(exc, VerificationError) and exc.step in STEP_NAMES:
+        for view in step_views(error=exc):
+            if view.state == "passed":
+                console.print(f" [green]✓[/] {view.number} {view.name(lang)}")
+            elif view.state == "failed":
+                console.print(f" [bold red]✗[/] {view.number} {view.name(lang)}")
     err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
 
 

@@ -19,13 +19,23 @@ from qualbridge.reports.model import (
     StoredEvaluation,
     build_report,
 )
-from qualbridge.reports.render import FORMATS, MEDIA_TYPES, Format, render, render_html
+from qualbridge.reports.render import (
+    FORMATS,
+    MEDIA_TYPES,
+    Chart,
+    Format,
+    download_headers,
+    evaluation_charts,
+    render,
+    render_html,
+)
 
 __all__ = [
     "FORMATS",
     "MEDIA_TYPES",
     "REPORT_LANGS",
     "VERIFY_COMMAND",
+    "Chart",
     "EvidenceItem",
     "Format",
     "LogEntry",
@@ -34,6 +44,8 @@ __all__ = [
     "ReportLang",
     "StoredEvaluation",
     "build_report",
+    "download_headers",
+    "evaluation_charts",
     "parse_report_lang",
     "render",
     "render_html",

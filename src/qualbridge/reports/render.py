@@ -13,11 +13,12 @@ from typing import Literal, get_args
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from qualbridge.evaluation.result import RequirementResult
+from qualbridge import i18n
+from qualbridge.evaluation.result import Evaluation, RequirementResult
 from qualbridge.reports import charts
 from qualbridge.reports.glossary import glossary
 from qualbridge.reports.language import ReportLang, Voice, _
-from qualbridge.reports.model import Report, Section
+from qualbridge.reports.model import Report, Section, StoredEvaluation, section
 
 Format = Literal["html", "pdf"]
 FORMATS: tuple[Format, ...] = get_args(Format)
@@ -74,6 +75,25 @@ def section_charts(section: Section, voice: Voice) -> list[Chart]:
     if data.margins:
         found.append(Chart(_("Margin per requirement"), Markup(charts.margins_svg(data.margins, voice))))
     return found
+
+
+def evaluation_charts(result: Evaluation, lang: ReportLang) -> list[Chart]:
+    """The charts of one evaluation as its report draws them, captions already in ``lang`` (for pages
+    that show an evaluation beside its report)."""
+    voice = Voice(lang)
+    found = section_charts(section(StoredEvaluation(result=result)), voice)
+    return [Chart(voice.plain(chart.caption), chart.svg) for chart in found]
+
+
+def download_headers(name: str, lang: ReportLang, fmt: Format) -> dict[str, str]:
+    """The headers of a report sent as a file: its name, and that it is private to the reader."""
+    disposition = "inline" if fmt == "html" else "attachment"
+    return {
+        "Content-Disposition": f'{disposition}; filename="{name}-{lang}.{fmt}"',
+        # Private and not stored: a shared package's access ends with its grant.
+        "Cache-Control": "private, no-store",
+        "Content-Language": "en, zh-Hans" if lang == "both" else i18n.LOCALES[lang].replace("_", "-"),
+    }
 
 
 def cells(voice: Voice, result: RequirementResult) -> tuple[str, str, str]:

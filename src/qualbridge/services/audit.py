@@ -45,7 +45,8 @@ def audit_record(event: AuditEvent) -> AuditRecord:
 
 
 def organization_trail(ctx: Context, actor: Actor, *, limit: int = 100) -> list[AuditRecord]:
-    """What the users of the actor's organization did, newest first (its admins' view)."""
+    """What the users of the actor's organization did, and what others did to its data (a fab reading a
+    shared package, the center revoking its key), newest first: its admins' view."""
     authorize(actor, "audit.read")
     with ctx.transaction() as uow:
         return [audit_record(e) for e in uow.audit.events(actor.org_id, limit=limit)]

@@ -39,6 +39,8 @@ Action = Literal[
     "keys.read",
     "keys.manage",
     "keys.revoke",
+    "keys.oversee",
+    "keys.administer",
     "evidence.status",
 ]
 
@@ -91,6 +93,10 @@ POLICY: dict[Action, Rule] = {
     "keys.read": Rule("read", frozenset({"admin"}), _ALL_KINDS),
     "keys.manage": Rule("write", frozenset({"admin"}), _ALL_KINDS),
     "keys.revoke": Rule("write", frozenset({"admin"}), frozenset({"center"})),
+    # The center certifies every organization's keys and runs the log: its users see both whole.
+    "keys.oversee": Rule("read", _EVERYONE, frozenset({"center"})),
+    # ...and its admins rotate or revoke an organization's key for it (services/oversight.py).
+    "keys.administer": Rule("write", frozenset({"admin"}), frozenset({"center"})),
     # The issuing organization (the one that uploaded the evidence) changes its status.
     "evidence.status": Rule("write", _WRITERS, frozenset({"vendor"})),
 }

@@ -17,7 +17,14 @@ from qualbridge.services.actor import Actor
 from qualbridge.services.authz import authorize
 from qualbridge.services.context import Context
 from qualbridge.services.products import product_record, visible_product
-from qualbridge.services.records import EvidenceRecord, EvidenceSummary, InheritedEvidence, Page, RawFile
+from qualbridge.services.records import (
+    EvidenceRecord,
+    EvidenceSummary,
+    InheritedEvidence,
+    LoggedEvidence,
+    Page,
+    RawFile,
+)
 from qualbridge.services.uow import UnitOfWork
 from qualbridge.store.models import Blob, Evidence
 from qualbridge.store.repos.evidence import EvidenceFilter
@@ -28,6 +35,7 @@ __all__ = [
     "evidence_record",
     "get_evidence",
     "list_evidence",
+    "logged_summary",
     "product_evidence",
     "raw_file",
 ]
@@ -58,17 +66,30 @@ def summary(row: Evidence, blob: Blob | None) -> EvidenceSummary:
     return EvidenceSummary.model_validate(_summary_fields(row, blob))
 
 
-def evidence_record(uow: UnitOfWork, row: Evidence) -> EvidenceRecord:
+def _logged_fields(uow: UnitOfWork, row: Evidence) -> dict[str, object]:
     blob = uow.evidence.blob(row.raw_digest) if row.raw_digest else None
-    products = [product_record(p) for p in uow.evidence.products_of(row.id)]
+    return {
+        **_summary_fields(row, blob),
+        "log": transparency.log_ref(uow, attestations.EVIDENCE, str(row.id)),
+        "status": attestations.current_status(uow, row),
+    }
+
+
+def logged_summary(uow: UnitOfWork, row: Evidence) -> LoggedEvidence:
+    """The summary with the evidence's log entry and current status (a few queries per evidence: for
+    short lists such as a package's)."""
+    return LoggedEvidence.model_validate(_logged_fields(uow, row))
+
+
+def evidence_record(
+    uow: UnitOfWork, row: Evidence, *, within: set[uuid.UUID] | None = None
+) -> EvidenceRecord:
+    """The whole record; ``within`` limits the products named to those (a package's product tree)."""
+    products = [
+        product_record(p) for p in uow.evidence.products_of(row.id) if within is None or p.id in within
+    ]
     return EvidenceRecord.model_validate(
-        {
-            **_summary_fields(row, blob),
-            "document": row.document,
-            "products": products,
-            "log": transparency.log_ref(uow, attestations.EVIDENCE, str(row.id)),
-            "status": attestations.current_status(uow, row),
-        }
+        {**_logged_fields(uow, row), "document": row.document, "products": products}
     )
 
 

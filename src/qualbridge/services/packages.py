@@ -36,15 +36,14 @@ from qualbridge.services.evaluations import (
 from qualbridge.services.evaluations import (
     summary as evaluation_summary,
 )
-from qualbridge.services.evidence import RawDownload
-from qualbridge.services.evidence import summary as evidence_summary
+from qualbridge.services.evidence import RawDownload, evidence_record, logged_summary
 from qualbridge.services.idempotency import Guard, Once, records, write_once
 from qualbridge.services.products import owned_product, product_record
 from qualbridge.services.profiles import resolve_published
 from qualbridge.services.records import (
     AuditRecord,
     EvidenceRecord,
-    EvidenceSummary,
+    LoggedEvidence,
     Page,
     ProductRecord,
     RawFile,
@@ -85,7 +84,7 @@ class PackageSummary(Record):
 
 class PackageRecord(PackageSummary):
     profiles: list[ProfileVersion]
-    evidence: list[EvidenceSummary]
+    evidence: list[LoggedEvidence]
     evaluations: list[EvaluationSummary]
 
 
@@ -156,10 +155,8 @@ def _summary(uow: UnitOfWork, access: Access) -> PackageSummary:
     )
 
 
-def _evidence_summaries(uow: UnitOfWork, rows: Sequence[Evidence]) -> list[EvidenceSummary]:
-    return [
-        evidence_summary(row, uow.evidence.blob(row.raw_digest) if row.raw_digest else None) for row in rows
-    ]
+def _evidence_summaries(uow: UnitOfWork, rows: Sequence[Evidence]) -> list[LoggedEvidence]:
+    return [logged_summary(uow, row) for row in rows]
 
 
 def _record(uow: UnitOfWork, access: Access) -> PackageRecord:
@@ -324,11 +321,7 @@ def package_evidence(ctx: Context, actor: Actor, package_id: uuid.UUID, evidence
         row = _packaged_evidence(uow, access, evidence_id)
         record_access(uow, actor, access, "package.evidence.read", now, evidence=evidence_id)
         tree = {access.package.product_id, *uow.products.descendants(access.package.product_id)}
-        blob = uow.evidence.blob(row.raw_digest) if row.raw_digest else None
-        products = [product_record(p) for p in uow.evidence.products_of(row.id) if p.id in tree]
-        return EvidenceRecord(
-            **evidence_summary(row, blob).model_dump(), document=row.document, products=products
-        )
+        return evidence_record(uow, row, within=tree)
 
 
 def package_raw(ctx: Context, actor: Actor, package_id: uuid.UUID, evidence_id: str) -> RawDownload:

@@ -111,11 +111,17 @@ class LogRef(Record):
     statement_digest: str
 
 
-class EvidenceRecord(EvidenceSummary):
-    document: dict[str, Any]
-    products: Sequence[ProductRecord]
+class LoggedEvidence(EvidenceSummary):
+    """Evidence with its latest statement's place in the log and its status after every logged change
+    (``valid``, ``suspended``, ``withdrawn`` or ``superseded``)."""
+
     log: LogRef | None = None
     status: str = "valid"
+
+
+class EvidenceRecord(LoggedEvidence):
+    document: dict[str, Any]
+    products: Sequence[ProductRecord]
 
 
 class InheritedEvidence(Record):

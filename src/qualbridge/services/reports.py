@@ -9,7 +9,6 @@ Building and rendering the report happens outside the transaction (:mod:`qualbri
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from qualbridge.errors import NotFoundError, at
 from qualbridge.evaluation.result import Evaluation
@@ -19,9 +18,9 @@ from qualbridge.services.actor import Actor, as_org_kind, as_role
 from qualbridge.services.authz import authorize
 from qualbridge.services.context import Context
 from qualbridge.services.evaluations import get_evaluation
-from qualbridge.services.evidence import summary as evidence_summary
+from qualbridge.services.evidence import logged_summary
 from qualbridge.services.packages import record_access, visible_package
-from qualbridge.services.records import EvidenceSummary
+from qualbridge.services.records import LoggedEvidence
 from qualbridge.services.uow import UnitOfWork
 from qualbridge.store.models import Evaluation as EvaluationRow
 from qualbridge.store.models import Package
@@ -61,13 +60,13 @@ def evaluation_report(ctx: Context, actor: Actor, evaluation_id: uuid.UUID) -> R
     return build_report([stored], generated_at=ctx.clock())
 
 
-def _log(summary: EvidenceSummary) -> LogEntry | None:
-    """The evidence's log entry, once the service records one; never made up."""
-    found: Any = summary.model_dump().get("log")
-    return None if found is None else LogEntry.model_validate(found)
+def _log(summary: LoggedEvidence) -> LogEntry | None:
+    """The evidence's log entry, as the service recorded it; never made up."""
+    found = summary.log
+    return None if found is None else LogEntry.model_validate(found.model_dump())
 
 
-def _evidence_item(summary: EvidenceSummary) -> EvidenceItem:
+def _evidence_item(summary: LoggedEvidence) -> EvidenceItem:
     return EvidenceItem(
         id=summary.id,
         kind=summary.kind,
@@ -128,11 +127,6 @@ def package_report(ctx: Context, actor: Actor, package_id: uuid.UUID, *, lang: s
                 if uow.packages.active_share(package_id, org.id, now) is not None
             ]
         info = _package_info(uow, access.package, fabs)
-        evidence = [
-            _evidence_item(
-                evidence_summary(row, uow.evidence.blob(row.raw_digest) if row.raw_digest else None)
-            )
-            for row in uow.packages.evidence(package_id)
-        ]
+        evidence = [_evidence_item(logged_summary(uow, row)) for row in uow.packages.evidence(package_id)]
         evaluations = [_stored(row) for row in uow.packages.evaluations(package_id)]
     return build_report(evaluations, generated_at=now, package=info, evidence=evidence)

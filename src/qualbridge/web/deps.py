@@ -24,6 +24,7 @@ from qualbridge import i18n
 from qualbridge.errors import (
     AccessError,
     AuthError,
+    ConflictError,
     InputError,
     NotFoundError,
     PermissionDeniedError,
@@ -167,6 +168,11 @@ MESSAGES: dict[str, str] = {
     "component-attached": _("The subsystem was attached."),
     "evidence-stored": _("The evidence was stored."),
     "evidence-known": _("This evidence was stored before; it is now linked to this product."),
+    "status-changed": _("The status change is signed and logged."),
+    "key-rotated": _("The key was rotated: a new key is certified, the old one signs nothing more."),
+    "key-revoked": _(
+        "The key was revoked; the organization's valid evidence was signed again with a new key."
+    ),
     "package-created": _("The package was created."),
     "shared": _("The package is shared."),
     "revoked": _("The grant was revoked."),
@@ -191,6 +197,8 @@ def _status(request: Request, exc: Exception) -> int:
         return exc.status_code
     if isinstance(exc, NotFoundError):
         return 404
+    if isinstance(exc, ConflictError):
+        return 409
     if isinstance(exc, RequestValidationError):
         # A malformed id in an address names nothing; a malformed form is the sender's mistake.
         return 404 if request.method == "GET" else 400

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Header, Query, Response
 from qualbridge import i18n
 from qualbridge.api.deps import ActorDep, ContextDep
 from qualbridge.api.errors import COMMON, responses
-from qualbridge.reports import MEDIA_TYPES, Format, Report, ReportLang, render
+from qualbridge.reports import MEDIA_TYPES, Format, Report, ReportLang, download_headers, render
 from qualbridge.services import reports
 
 router = APIRouter(tags=["reports"], responses=responses(*COMMON))
@@ -58,18 +58,9 @@ AskedDep = Annotated[Asked, Depends(_asked)]
 
 
 def _document(report: Report, asked: Asked, *, name: str) -> Response:
-    lang, fmt = asked.lang, asked.fmt
-    body = render(report, lang, fmt)
-    disposition = "inline" if fmt == "html" else "attachment"
+    body = render(report, asked.lang, asked.fmt)
     return Response(
-        body,
-        media_type=MEDIA_TYPES[fmt],
-        headers={
-            "Content-Disposition": f'{disposition}; filename="{name}-{lang}.{fmt}"',
-            # Private and not stored: a shared package's access ends with its grant.
-            "Cache-Control": "private, no-store",
-            "Content-Language": "en, zh-Hans" if lang == "both" else i18n.LOCALES[lang].replace("_", "-"),
-        },
+        body, media_type=MEDIA_TYPES[asked.fmt], headers=download_headers(name, asked.lang, asked.fmt)
     )
 
 

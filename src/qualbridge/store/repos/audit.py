@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from qualbridge.store.models import AuditEvent, IdempotencyKey
@@ -19,7 +19,9 @@ class AuditRepo:
         self.session.flush()
 
     def events(self, org_id: uuid.UUID, *, limit: int = 100) -> list[AuditEvent]:
-        query = select(AuditEvent).where(AuditEvent.org_id == org_id).order_by(AuditEvent.id.desc())
+        """What the organization's users did, and what others did to its data (``owner_org_id``)."""
+        mine = or_(AuditEvent.org_id == org_id, AuditEvent.owner_org_id == org_id)
+        query = select(AuditEvent).where(mine).order_by(AuditEvent.id.desc())
         return list(self.session.scalars(query.limit(limit)))
 
 

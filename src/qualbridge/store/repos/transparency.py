@@ -151,6 +151,12 @@ class TransparencyRepo:
             .order_by(Attestation.log_index)
         ).all()
 
+    def recent_attestations(self, limit: int) -> Sequence[Attestation]:
+        """The latest ``limit`` attestations, newest first."""
+        return self.session.scalars(
+            select(Attestation).order_by(Attestation.log_index.desc()).limit(limit)
+        ).all()
+
     def latest_of(self, object_type: str, object_id: str) -> Attestation | None:
         found = self.attestations_of(object_type, object_id)
         return found[-1] if found else None
@@ -206,6 +212,14 @@ class TransparencyRepo:
     def keys_of(self, org_id: uuid.UUID) -> Sequence[SigningKey]:
         return self.session.scalars(
             select(SigningKey).where(SigningKey.org_id == org_id).order_by(SigningKey.created_at)
+        ).all()
+
+    def all_keys(self) -> Sequence[SigningKey]:
+        """Every key: the service's own (no organization) first, then by organization, oldest first."""
+        return self.session.scalars(
+            select(SigningKey).order_by(
+                SigningKey.org_id.is_not(None), SigningKey.org_id, SigningKey.created_at
+            )
         ).all()
 
     def revoked_keyids(self) -> Sequence[str]:

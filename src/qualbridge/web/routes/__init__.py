@@ -10,17 +10,20 @@ from qualbridge.web.routes import (
     compare,
     downloads,
     evaluations,
+    evidence,
     home,
     packages,
     products,
     profiles,
     users,
+    verify,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
     home.router,
     products.router,
+    evidence.router,
     evaluations.router,
     packages.router,
     profiles.router,
@@ -28,7 +31,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     center.router,
     downloads.router,
     users.router,
+    verify.router,
 )
 
 #: Form posts that carry a file: they get the upload size limit instead of the small default.
-UPLOAD_PATHS: tuple[str, ...] = products.UPLOAD_PATHS
+UPLOAD_PATHS: tuple[str, ...] = products.UPLOAD_PATHS + verify.UPLOAD_PATHS

@@ -7,6 +7,8 @@ import uuid
 from fastapi import APIRouter
 from starlette.responses import Response
 
+from qualbridge.evaluation.result import Evaluation
+from qualbridge.reports import evaluation_charts
 from qualbridge.services import evaluations, products
 from qualbridge.web.deps import PostDep, VisitDep, WebRoute
 
@@ -18,7 +20,10 @@ def evaluation_detail(visit: VisitDep, evaluation_id: uuid.UUID) -> Response:
     actor = visit.signed_in
     found = evaluations.get_evaluation(visit.ctx, actor, evaluation_id)
     product = products.get_product(visit.ctx, actor, found.product_id)
-    return visit.page("evaluation.html", evaluation=found, result=found.result, product=product, package=None)
+    charts = evaluation_charts(Evaluation.model_validate(found.result), visit.lang)
+    return visit.page(
+        "evaluation.html", evaluation=found, result=found.result, product=product, package=None, charts=charts
+    )
 
 
 @router.post("/evaluations/{evaluation_id}/rerun")

@@ -11,6 +11,8 @@ from fastapi import APIRouter, Form, Query
 from starlette.responses import FileResponse, Response
 
 from qualbridge.errors import InputError, at
+from qualbridge.evaluation.result import Evaluation
+from qualbridge.reports import evaluation_charts
 from qualbridge.services import evaluations, evidence, packages, products, profiles, shares
 from qualbridge.services.evidence import EvidenceFilter
 from qualbridge.web.deps import PostDep, Visit, VisitDep, WebRoute
@@ -89,17 +91,19 @@ def create_package(
     return visit.redirect(f"/packages/{made.id}?msg=package-created")
 
 
-def _package_page(visit: Visit, package_id: uuid.UUID, *, status: int = 200, **values: Any) -> Response:
+def package_page(visit: Visit, package_id: uuid.UUID, *, status: int = 200, **values: Any) -> Response:
     actor, ctx = visit.signed_in, visit.ctx
     found = packages.get_package(ctx, actor, package_id)
     owner = found.access == "owner"
     results = [packages.package_evaluation(ctx, actor, package_id, e.id) for e in found.evaluations]
+    charts = {r.id: evaluation_charts(Evaluation.model_validate(r.result), visit.lang) for r in results}
     today = ctx.clock().date()
     return visit.page(
         "package.html",
         status=status,
         package=found,
         results=results,
+        charts_by_id=charts,
         shares=shares.list_shares(ctx, actor, package_id) if owner else [],
         fabs=shares.fabs(ctx, actor) if owner and actor.role != "viewer" else [],
         default_expiry=(today + dt.timedelta(days=DEFAULT_GRANT_DAYS)).isoformat(),
@@ -110,7 +114,7 @@ def _package_page(visit: Visit, package_id: uuid.UUID, *, status: int = 200, **v
 
 @router.get("/packages/{package_id}")
 def package_detail(visit: VisitDep, package_id: uuid.UUID) -> Response:
-    return _package_page(visit, package_id)
+    return package_page(visit, package_id)
 
 
 @router.post("/packages/{package_id}/shares")
@@ -129,7 +133,7 @@ def share(
         expires = dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=dt.UTC)
         shares.grant(visit.ctx, visit.signed_in, package_id, expires_at=expires, fab_org_id=fab_org_id)
     except InputError as exc:
-        return _package_page(visit, package_id, status=400, share_error=exc, fab_org_id=str(fab_org_id))
+        return package_page(visit, package_id, status=400, share_error=exc, fab_org_id=str(fab_org_id))
     return visit.redirect(f"/packages/{package_id}?msg=shared#shares")
 
 
