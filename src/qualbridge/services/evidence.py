@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qualbridge.errors import NotFoundError, at
-from qualbridge.services import _checks, attestations, transparency
+from qualbridge.services import _checks, attestations
 from qualbridge.services.actor import Actor
 from qualbridge.services.authz import authorize
 from qualbridge.services.context import Context
@@ -68,11 +68,8 @@ def summary(row: Evidence, blob: Blob | None) -> EvidenceSummary:
 
 def _logged_fields(uow: UnitOfWork, row: Evidence) -> dict[str, object]:
     blob = uow.evidence.blob(row.raw_digest) if row.raw_digest else None
-    return {
-        **_summary_fields(row, blob),
-        "log": transparency.log_ref(uow, attestations.EVIDENCE, str(row.id)),
-        "status": attestations.current_status(uow, row),
-    }
+    log, status = attestations.log_and_status(uow, row)
+    return {**_summary_fields(row, blob), "log": log, "status": status}
 
 
 def logged_summary(uow: UnitOfWork, row: Evidence) -> LoggedEvidence:

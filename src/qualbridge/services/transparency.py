@@ -88,13 +88,13 @@ def publish(uow: UnitOfWork, ctx: Context) -> bytes:
 
 def log_ref(uow: UnitOfWork, object_type: str, object_id: str) -> LogRef | None:
     row = uow.trust.latest_of(object_type, object_id)
-    latest = uow.trust.latest_checkpoint_row()
-    if row is None:
-        return None
+    return None if row is None else log_ref_of(uow, row)
+
+
+def log_ref_of(uow: UnitOfWork, row: Attestation) -> LogRef:
+    """Where an attestation is in the log, and the latest checkpoint that covers it."""
     return LogRef(
-        index=row.log_index,
-        checkpoint_size=latest.tree_size if latest else 0,
-        statement_digest=row.statement_digest,
+        index=row.log_index, checkpoint_size=uow.trust.tree_size(), statement_digest=row.statement_digest
     )
 
 

@@ -137,9 +137,14 @@ class TransparencyRepo:
 
     def attestations_of(self, object_type: str, object_id: str) -> Sequence[Attestation]:
         """Attestations of one object, in log order."""
+        return self.attestations_of_any((object_type,), object_id)
+
+    def attestations_of_any(self, object_types: Sequence[str], object_id: str) -> Sequence[Attestation]:
+        """Attestations of one object under any of ``object_types`` (e.g. evidence and its status
+        changes), in log order: one query where a page needs both."""
         return self.session.scalars(
             select(Attestation)
-            .where(Attestation.object_type == object_type, Attestation.object_id == object_id)
+            .where(Attestation.object_type.in_(object_types), Attestation.object_id == object_id)
             .order_by(Attestation.log_index)
         ).all()
 
@@ -165,6 +170,10 @@ class TransparencyRepo:
 
     def checkpoint(self, tree_size: int) -> LogCheckpoint | None:
         return self.session.get(LogCheckpoint, tree_size)
+
+    def tree_size(self) -> int:
+        """The size of the latest signed checkpoint (0: none yet), without reading the note."""
+        return self.session.scalar(select(func.coalesce(func.max(LogCheckpoint.tree_size), 0))) or 0
 
     def latest_checkpoint_row(self) -> LogCheckpoint | None:
         return self.session.scalar(select(LogCheckpoint).order_by(LogCheckpoint.tree_size.desc()).limit(1))
