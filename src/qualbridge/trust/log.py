@@ -137,7 +137,7 @@ class MemoryStorage:
 def hash_batch(start: int, entries: Sequence[bytes], stored: LogStorage) -> Batch:
     """The leaf hashes of ``entries`` appended at ``start`` and every subtree hash they complete."""
     end = start + len(entries)
-    current = [_sha256(b"\x00" + e).digest() for e in entries]
+    current = merkle.leaf_hashes(entries)
     nodes: list[Sequence[bytes]] = [current]
     first, level = start, 0
     while (end >> (level + 1)) > (start >> (level + 1)):

@@ -18,7 +18,7 @@ Verification follows the algorithms of RFC 9162 §2.1.3.2 and §2.1.4.2 literall
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from qualbridge.errors import ProofError
 
@@ -34,6 +34,22 @@ _sha256 = hashlib.sha256
 def leaf_hash(entry: bytes) -> bytes:
     """``SHA-256(0x00 || entry)`` (RFC 6962 §2.1)."""
     return _sha256(b"\x00" + entry).digest()
+
+
+_LEAF_PREFIX = _sha256(b"\x00")
+
+
+def leaf_hashes(entries: Iterable[bytes]) -> list[bytes]:
+    """:func:`leaf_hash` of each entry. The hash state after the 0x00 prefix is copied instead of
+    concatenating the prefix to every entry (a copy of the entry): the same digests, a few percent
+    faster on the log's append path."""
+    copy = _LEAF_PREFIX.copy
+    found = []
+    for entry in entries:
+        h = copy()
+        h.update(entry)
+        found.append(h.digest())
+    return found
 
 
 def node_hash(left: bytes, right: bytes) -> bytes:
