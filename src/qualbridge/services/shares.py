@@ -18,7 +18,7 @@ from qualbridge.services.authz import authorize
 from qualbridge.services.context import Context
 from qualbridge.services.idempotency import Guard, Once, records, write_once
 from qualbridge.services.packages import owned_package
-from qualbridge.services.records import OrgRecord, Record
+from qualbridge.services.records import OrgEntry, Record
 from qualbridge.services.uow import UnitOfWork
 from qualbridge.store.models import Organization, Share
 
@@ -159,13 +159,17 @@ def revoke(ctx: Context, actor: Actor, package_id: uuid.UUID, share_id: uuid.UUI
     return ctx.write(work)
 
 
-def fabs(ctx: Context, actor: Actor) -> list[OrgRecord]:
-    """The fabs a package may be shared with, by name (what a vendor chooses from when sharing)."""
+#: The most fabs a vendor chooses among in one list (the directory, searched, serves beyond that).
+FAB_CHOICES = 500
+
+
+def fabs(ctx: Context, actor: Actor) -> list[OrgEntry]:
+    """The fabs a package may be shared with, by name: their public directory entries (what a vendor
+    chooses from when sharing)."""
     authorize(actor, "packages.share")
     with ctx.transaction() as uow:
-        return [
-            OrgRecord.model_validate(o, from_attributes=True) for o in uow.accounts.orgs() if o.kind == "fab"
-        ]
+        page = uow.accounts.directory(kind="fab", search=None, limit=FAB_CHOICES, offset=0)
+        return [OrgEntry.model_validate(o, from_attributes=True) for o in page.items]
 
 
 def list_shares(ctx: Context, actor: Actor, package_id: uuid.UUID) -> list[ShareRecord]:
