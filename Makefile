@@ -21,7 +21,7 @@ $(UV):
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet --disable-pip-version-check uv==0.13.8
 
-$(STAMP): $(UV) requirements.lock pyproject.toml scripts/system-deps
+$(STAMP): $(UV) requirements.lock pyproject.toml scripts/system-deps $(wildcard src/qualbridge/*/*/*/*.c)
 	scripts/system-deps
 	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(VENV)
 	$(UV) pip sync --quiet --require-hashes --python $(BIN)/python requirements.lock

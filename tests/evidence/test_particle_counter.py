@@ -165,6 +165,8 @@ def test_single_location_from_metadata_and_duration_from_timestamps() -> None:
     ev = survey("rion_single_location_from_metadata.txt")
     (loc,) = ev.locations
     assert (loc.name, loc.samples, loc.min_sample_volume_l) == ("Bay 4", 3, 28.3)
+    # The volume from the metadata is every sample's: three samples are 84.9 L in all, not 28.3 L.
+    assert loc.total_volume_l == pytest.approx(3 * 28.3)
     assert loc.mean_per_m3[0] == pytest.approx(per_m3(60, 28.3))
     assert loc.min_sample_duration_s == 90.0  # samples every 1.5 min; no flow rate to do better
     assert "hold time" in (ev.notes or "")

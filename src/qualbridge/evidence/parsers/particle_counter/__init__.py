@@ -72,6 +72,7 @@ import polars as pl
 from qualbridge.errors import ParseError, at
 from qualbridge.evidence.models import Evidence
 from qualbridge.evidence.parsers import build_evidence, file_digest, parser
+from qualbridge.evidence.parsers.particle_counter import _fast
 from qualbridge.evidence.parsers.particle_counter._header import (
     HEADER_SEARCH_LINES,
     check_last_row,
@@ -162,6 +163,8 @@ def read_survey(path: Path, mapping: ColumnMapping, meta: Mapping[str, Any]) -> 
 
 def _aggregate(layout: Layout, mode: Mode) -> pl.DataFrame:
     """The groups, read the fastest way the file allows: a value the reader refuses sends it to the next."""
+    if (groups := _fast.aggregate(layout, mode)) is not None:
+        return groups
     tiers: tuple[Numbers, ...] = (
         ("integer", "float", "text") if layout.basis == "counts" else ("float", "text")
     )

@@ -34,6 +34,7 @@ from qualbridge.evidence.parsers.particle_counter._status import Outcome, classi
 Numbers = Literal["integer", "float", "text"]
 LOC = "__loc"
 OVERFLOW = "__overflow"
+VOLUME, DURATION = "__volume", "__duration"
 HMS = r"^\s*(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d+)?)\s*$"
 
 
@@ -144,8 +145,15 @@ def increases(raw: list[pl.Expr]) -> pl.Expr:
 def aggregate(layout: Layout, mode: Mode, *, numbers: Numbers) -> pl.DataFrame:
     raw = [number(layout, c.column, numbers=numbers) for c in layout.channels]
     cum = cumulative(raw, mode)
-    volume = amount(layout, layout.volume, numbers=numbers)
-    duration = amount(layout, layout.duration, numbers=numbers)
+    # Volume and duration become columns before the grouping: a constant (a volume from the metadata)
+    # is then one value per row, and sums to the group's total, not to one sample's value.
+    amounts = {
+        name: expr
+        for name, source in ((VOLUME, layout.volume), (DURATION, layout.duration))
+        if (expr := amount(layout, source, numbers=numbers)) is not None
+    }
+    volume = pl.col(VOLUME) if VOLUME in amounts else None
+    duration = pl.col(DURATION) if DURATION in amounts else None
     if layout.basis == "counts":
         assert volume is not None  # the layout refuses counts without a volume
         scale = pl.lit(1000.0) / volume
@@ -174,7 +182,7 @@ def aggregate(layout: Layout, mode: Mode, *, numbers: Numbers) -> pl.DataFrame:
     query = (
         scan(layout, numbers=numbers)
         .filter(not_blank(layout))
-        .with_columns(location(layout))
+        .with_columns(location(layout), *(expr.alias(name) for name, expr in amounts.items()))
         .group_by(keys)
         .agg(aggs)
     )
