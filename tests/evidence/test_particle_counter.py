@@ -7,6 +7,7 @@ counts ÷ sampled volume (L) × 1000 per m³; a location's value is the mean of 
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from qualbridge.errors import ParseError
 from qualbridge.evidence.models import ParticleSurvey
 from qualbridge.evidence.parsers import file_digest, load_evidence
 from qualbridge.evidence.parsers.particle_counter import sniff
+from qualbridge.evidence.parsers.particle_counter._dates import FORMATS, _could_read
 from qualbridge.evidence.parsers.particle_counter._names import channel_of
 
 ASSETS = Path(__file__).parent.parent / "assets" / "particle_counter"
@@ -242,6 +244,25 @@ def test_mapping_file_decides_what_detection_cannot() -> None:
     assert ev.sizes_um == [0.3, 0.5]
     assert loc.name == "North"
     assert loc.mean_per_m3 == pytest.approx([per_m3(37.5, FT3_L), per_m3(7.5, FT3_L)])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    when=st.datetimes(min_value=dt.datetime(1970, 1, 1), max_value=dt.datetime(2099, 12, 31)),
+    fmt=st.sampled_from(FORMATS),
+    upper=st.booleans(),
+)
+def test_the_quick_date_check_never_refuses_what_strptime_reads(
+    when: dt.datetime, fmt: str, upper: bool
+) -> None:
+    value = when.strftime(fmt)
+    value = value.upper() if upper else value.lower()  # strptime ignores the case of names and the T
+    for other in FORMATS:
+        try:
+            dt.datetime.strptime(value, other)
+        except ValueError:
+            continue
+        assert _could_read(value, other), (value, other)
 
 
 def test_ambiguous_dates_need_a_format_then_parse() -> None:

@@ -31,6 +31,7 @@ import math
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -105,10 +106,15 @@ class Columns:
 
     spellings: Mapping[str, Sequence[str]]
     required: Sequence[str]
+    _names: dict[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        names = {norm_key(s): name for name, other in self.spellings.items() for s in (name, *other)}
+        object.__setattr__(self, "_names", names)
 
     def names(self) -> dict[str, str]:
         """Normalised spelling → column name."""
-        return {norm_key(s): name for name, other in self.spellings.items() for s in (name, *other)}
+        return self._names
 
     def is_header(self, cells: list[str]) -> bool:
         return self.names().get(cells[0]) == next(iter(self.spellings))
@@ -236,6 +242,7 @@ class Report:
         return value
 
 
+@lru_cache(maxsize=16384)  # sniffing normalises every cell of a file's first lines; most cells repeat
 def norm_key(text: str) -> str:
     """'# Chamber_Volume ' → 'chamber volume': case, '_', '-', a leading '#' and extra spaces aside."""
     return " ".join(text.strip().lstrip("#").replace("_", " ").replace("-", " ").casefold().split())

@@ -89,7 +89,13 @@ from qualbridge.evidence.parsers.particle_counter._locate import (
 from qualbridge.evidence.parsers.particle_counter._mapping import ColumnMapping, load_mapping
 from qualbridge.evidence.parsers.particle_counter._metadata import HeaderInfo
 from qualbridge.evidence.parsers.particle_counter._names import Mode
-from qualbridge.evidence.parsers.particle_counter._scan import Numbers, Outcomes, aggregate, check_groups
+from qualbridge.evidence.parsers.particle_counter._scan import (
+    GroupRow,
+    Numbers,
+    Outcomes,
+    aggregate,
+    check_groups,
+)
 from qualbridge.text import Text
 
 __all__ = ["parse_particle_counter", "read_survey", "sniff"]
@@ -161,7 +167,7 @@ def read_survey(path: Path, mapping: ColumnMapping, meta: Mapping[str, Any]) -> 
     return {k: v for k, v in data.items() if v is not None}
 
 
-def _aggregate(layout: Layout, mode: Mode) -> pl.DataFrame:
+def _aggregate(layout: Layout, mode: Mode) -> list[GroupRow]:
     """The groups, read the fastest way the file allows: a value the reader refuses sends it to the next."""
     if (groups := _fast.aggregate(layout, mode)) is not None:
         return groups

@@ -20,11 +20,9 @@ from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import polars as pl
-
 from qualbridge.evidence.parsers.particle_counter._layout import Layout, Source
 from qualbridge.evidence.parsers.particle_counter._names import BASIS_TO_PER_M3, Mode
-from qualbridge.evidence.parsers.particle_counter._scan import LOC, col, n_fields
+from qualbridge.evidence.parsers.particle_counter._scan import LOC, GroupRow, col, n_fields
 
 if TYPE_CHECKING:
     from qualbridge.evidence.parsers.particle_counter._rows import Group, Quantity
@@ -60,7 +58,7 @@ def eligible(layout: Layout) -> bool:
     )
 
 
-def aggregate(layout: Layout, mode: Mode) -> pl.DataFrame | None:
+def aggregate(layout: Layout, mode: Mode) -> list[GroupRow] | None:
     """The groups of :func:`._scan.aggregate`, or ``None`` when the file needs the Polars reader."""
     if not eligible(layout):
         return None
@@ -82,7 +80,7 @@ def aggregate(layout: Layout, mode: Mode) -> pl.DataFrame | None:
                     results = list(pool.map(scan, chunks))
     if any(r is None for r in results):
         return None
-    return _frame(layout, mode, _merge(g for r in results if r is not None for g in r))
+    return _rows_of(layout, mode, _merge(g for r in results if r is not None for g in r))
 
 
 def _line_offset(data: mmap.mmap, line: int) -> int | None:
@@ -166,39 +164,21 @@ def _merge(groups: Iterable[Group]) -> dict[tuple[str | None, ...], list[Any]]:
     return merged
 
 
-def _frame(layout: Layout, mode: Mode, merged: dict[tuple[str | None, ...], list[Any]]) -> pl.DataFrame:
-    """The merged groups as the frame the Polars query returns: the same columns, names and meaning."""
+def _rows_of(layout: Layout, mode: Mode, merged: dict[tuple[str | None, ...], list[Any]]) -> list[GroupRow]:
+    """The merged groups as the Polars query gives them: the same names and meanings."""
     keyed = layout.location is not None
-    columns: dict[str, list[Any]] = {LOC: []}
-    columns.update({col(i): [] for i in layout.status})
-    stats = ["n", "overflow"]
-    for k in range(len(layout.channels)):
-        stats += [f"null{k}", f"min{k}", f"sum{k}", f"max{k}"]
-    if layout.volume is not None:
-        stats += ["vnull", "vmin", "vsum"]
-    if layout.duration is not None:
-        stats += ["dnull", "dmin", "dsum"]
-    if mode == "cumulative" and len(layout.channels) > 1:
-        stats.append("inc")
-    columns.update({name: [] for name in stats})
-    for key, (n, channels, volume, duration, inc) in merged.items():
-        columns[LOC].append(key[0] if keyed else layout.location_name)
-        for i, value in zip(layout.status, key[1:] if keyed else key, strict=True):
-            columns[col(i)].append(value)
-        row: dict[str, Any] = {"n": n, "overflow": 0, "inc": inc}
+    inc = mode == "cumulative" and len(layout.channels) > 1
+    out = []
+    for key, (n, channels, volume, duration, increasing) in merged.items():
+        row: GroupRow = {LOC: key[0] if keyed else layout.location_name, "n": n, "overflow": 0}
+        row.update(zip((col(i) for i in layout.status), key[1:] if keyed else key, strict=True))
         for k, (nulls, low, total, high) in enumerate(channels):
             row.update({f"null{k}": nulls, f"min{k}": low, f"sum{k}": total, f"max{k}": high})
-        row.update(zip(("vnull", "vmin", "vsum"), volume, strict=True))
-        row.update(zip(("dnull", "dmin", "dsum"), duration, strict=True))
-        for name in stats:
-            columns[name].append(row[name])
-    schema = {name: _dtype(name) for name in columns}
-    return pl.DataFrame(columns, schema=schema)
-
-
-def _dtype(name: str) -> type[pl.DataType]:
-    if name == LOC or name.startswith("c"):  # the location and the status columns
-        return pl.String
-    if name in ("n", "overflow", "inc", "vnull", "dnull") or name.startswith("null"):
-        return pl.Int64
-    return pl.Float64
+        if layout.volume is not None:
+            row.update(zip(("vnull", "vmin", "vsum"), volume, strict=True))
+        if layout.duration is not None:
+            row.update(zip(("dnull", "dmin", "dsum"), duration, strict=True))
+        if inc:
+            row["inc"] = increasing
+        out.append(row)
+    return out

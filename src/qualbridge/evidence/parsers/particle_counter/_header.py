@@ -55,7 +55,8 @@ def split_line(line: str, delimiter: str) -> list[str]:
     return next(csv.reader([line], delimiter=delimiter), [])
 
 
-def _head_lines(path: Path) -> tuple[list[str], str]:
+def _head_lines(path: Path, limit: int) -> tuple[list[str], str]:
+    """The first lines of the file (at most ``limit``, within ``HEAD_BYTES``), and its encoding."""
     try:
         with path.open("rb") as fh:
             raw = fh.read(HEAD_BYTES)
@@ -74,10 +75,10 @@ def _head_lines(path: Path) -> tuple[list[str], str]:
         else:
             # Older Windows exports write µ and ³ in cp1252; the values themselves are ASCII.
             text, encoding = raw.decode("cp1252", errors="replace").lstrip("\ufeff"), "utf8-lossy"
-    lines = [line.rstrip("\r") for line in text.split("\n")]
-    if not at_end:
-        lines.pop()  # the last line may be cut by the chunk
-    return lines, encoding
+    lines = text.split("\n", limit)
+    if len(lines) > limit or not at_end:
+        lines.pop()  # the rest of the text, or a line the chunk may have cut
+    return [line.rstrip("\r") for line in lines], encoding
 
 
 def count_channels(cells: list[str]) -> int:
@@ -150,7 +151,8 @@ def _meta_pair(line: str, delimiter: str) -> tuple[str, str] | None:
 
 def read_head(path: Path, mapping: ColumnMapping) -> Head:
     src = str(path)
-    lines, encoding = _head_lines(path)
+    header_at = mapping.header_line or HEADER_SEARCH_LINES
+    lines, encoding = _head_lines(path, limit=header_at + 2 + SAMPLE_ROWS)  # a units row, the sample
     index, delimiter = _find_header(lines, mapping, src)
     header = [c.strip() for c in split_line(lines[index], delimiter)]
     data_index = index + 1

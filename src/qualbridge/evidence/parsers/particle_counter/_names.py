@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 Mode = Literal["cumulative", "differential"]
@@ -54,6 +55,7 @@ _FOLDS: tuple[tuple[str, str], ...] = (
 )
 
 
+@lru_cache(maxsize=8192)  # header cells and keys repeat from file to file; data cells are short
 def fold(text: str) -> str:
     """A header cell or metadata key in the one spelling the grammars below are written for."""
     s = text.strip().strip("\ufeff").lower()
@@ -91,6 +93,7 @@ def to_float(text: str) -> float:
     return float(text.replace(",", "."))
 
 
+@lru_cache(maxsize=8192)
 def channel_of(cell: str) -> ChannelName | None:
     """The channel a header cell names, or ``None`` when the cell is not a particle channel."""
     s = fold(cell)

@@ -142,7 +142,7 @@ def increases(raw: list[pl.Expr]) -> pl.Expr:
     return pl.any_horizontal(*(b > a for a, b in pairwise(raw)))
 
 
-def aggregate(layout: Layout, mode: Mode, *, numbers: Numbers) -> pl.DataFrame:
+def aggregate(layout: Layout, mode: Mode, *, numbers: Numbers) -> list[GroupRow]:
     raw = [number(layout, c.column, numbers=numbers) for c in layout.channels]
     cum = cumulative(raw, mode)
     # Volume and duration become columns before the grouping: a constant (a volume from the metadata)
@@ -186,7 +186,7 @@ def aggregate(layout: Layout, mode: Mode, *, numbers: Numbers) -> pl.DataFrame:
         .group_by(keys)
         .agg(aggs)
     )
-    return query.collect(engine="streaming")
+    return query.collect(engine="streaming").to_dicts()
 
 
 # --- the groups, checked and combined --------------------------------------------------------------
@@ -257,9 +257,15 @@ def _problems(g: dict[str, Any], layout: Layout, mode: Mode) -> Iterator[Problem
         yield "increase"
 
 
-def check_groups(layout: Layout, groups: pl.DataFrame, mode: Mode, spec: StatusSpec) -> Outcomes:
+# One group's aggregates by name: the keys (LOC and the status columns), "n", "overflow", and per
+# channel k "null{k}", "min{k}", "sum{k}", "max{k}"; "vnull", "vmin", "vsum" and "dnull", "dmin", "dsum"
+# when the volume and the duration are known; "inc" for cumulative channels.
+GroupRow = dict[str, Any]
+
+
+def check_groups(layout: Layout, groups: list[GroupRow], mode: Mode, spec: StatusSpec) -> Outcomes:
     out = Outcomes(mode=mode)
-    for g in groups.iter_rows(named=True):
+    for g in groups:
         g[LOC] = (g[LOC] or "").strip()
         statuses = [(i, g[col(i)]) for i in layout.status]
         outcome: Outcome = combine([classify(layout.name(i), v, spec) for i, v in statuses])
