@@ -7,9 +7,12 @@ The export (27 locations of a 1000 m² ISO 5 room, Lighthouse dialect: cumulativ
 column, ~0.1 % of samples flagged invalid) is generated under ``bench/out/`` and reused. Then, each in a
 fresh subprocess so that its peak RSS is its own:
 
-1. **qualbridge**: ``load_evidence`` (the streaming Polars parser, with every validation and the file
-   digest), then the best ISO 14644-1 class per size from the standards module's ``classify`` when it
-   exists, else from the per-location means against the class limits;
+1. **qualbridge**: ``load_evidence`` (the particle-counter parser with every validation and the file
+   digest: its compiled row scan, as for any plain export), then the best ISO 14644-1 class per size
+   from the standards module's ``classify`` when it exists, else from the per-location means against
+   the class limits;
+   **qualbridge-polars**: the same with the compiled scan switched off, i.e. the parser's general path
+   (the streaming Polars reader) that files the scan declines take; shown for reference;
 2. **pandas**: a straightforward ``read_csv`` → drop invalid rows → concentrations → ``groupby`` mean;
 3. **loop**: a plain ``csv``-module loop accumulating per-location sums.
 
@@ -104,6 +107,13 @@ def _standard_classify() -> Callable[..., Any] | None:
 
 
 # --- the three implementations ----------------------------------------------------------------------
+
+
+def run_qualbridge_polars(path: Path) -> Result:
+    from qualbridge.evidence.parsers.particle_counter import _fast
+
+    _fast._rows = None  # type: ignore[assignment]  # this process only: the general path
+    return run_qualbridge(path)
 
 
 def run_qualbridge(path: Path) -> Result:
@@ -210,6 +220,7 @@ def run_loop(path: Path) -> Result:
 
 IMPLEMENTATIONS: dict[str, Callable[[Path], Result]] = {
     "qualbridge": run_qualbridge,
+    "qualbridge-polars": run_qualbridge_polars,
     "pandas": run_pandas,
     "loop": run_loop,
 }
@@ -221,7 +232,7 @@ IMPLEMENTATIONS: dict[str, Callable[[Path], Result]] = {
 def _warm(name: str) -> None:
     """Import what an implementation uses before the clock starts: start-up is not what is measured."""
     _limit_function()
-    if name == "qualbridge":
+    if name.startswith("qualbridge"):
         from qualbridge.evidence.parsers import parsers
 
         parsers()
@@ -285,15 +296,20 @@ def compare(path: Path, repeat: int) -> None:
             raise SystemExit(f"{name} disagrees with qualbridge on the location means")
     rows = sum(1 for _ in path.open("rb")) - _header_line(path) - 1
     print(f"\n{rows:,} rows ({reference['samples']:,} valid samples), {path.stat().st_size / 1e6:,.0f} MB")
-    print(f"{'':<12}{'median s':>10}{'rows/s':>14}{'peak MB':>10}   runs (s)")
+    print(f"{'':<18}{'median s':>10}{'rows/s':>14}{'peak MB':>10}   runs (s)")
     for name, s in summary.items():
         print(
-            f"{name:<12}{s['seconds']:>10.2f}{rows / s['seconds']:>14,.0f}{s['peak_mb']:>10.0f}   {s['all']}"
+            f"{name:<18}{s['seconds']:>10.2f}{rows / s['seconds']:>14,.0f}{s['peak_mb']:>10.0f}   {s['all']}"
         )
     qb = summary["qualbridge"]["seconds"]
     print(f"\nQualBridge/pandas: {summary['pandas']['seconds'] / qb:.1f}× faster   (target ≥ 3×)")
     print(f"QualBridge/loop:   {summary['loop']['seconds'] / qb:.1f}× faster   (target ≥ 30×)")
     print(f"QualBridge peak:   {summary['qualbridge']['peak_mb']:.0f} MB          (target < 2048 MB)")
+    general = summary["qualbridge-polars"]["seconds"]
+    print(
+        f"General path (Polars): {summary['pandas']['seconds'] / general:.1f}× pandas, "
+        f"{summary['loop']['seconds'] / general:.1f}× the loop"
+    )
     print(f"\nclasses per size ({reference['how']}): {reference['classes']}")
     print(f"classes per size (baselines, location means vs limits): {runs['pandas'][0]['classes']}")
 

@@ -84,7 +84,7 @@ static const double POW10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1
                                1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
 /* -?digits[(.|,)digits]: 1 and *out, or 0 for anything else (the general path then reads it). */
-static inline int parse_number(const char *p, const char *end, char decimal, double *out) {
+static int parse_decimal(const char *p, const char *end, char decimal, double *out) {
     int negative = *p == '-';
     p += negative;
     const char *point = NULL;
@@ -109,6 +109,31 @@ static inline int parse_number(const char *p, const char *end, char decimal, dou
     double value = (double)mantissa;
     if (point) value /= POW10[end - point - 1];
     *out = negative ? -value : value;
+    return 1;
+}
+
+/* A number: the common case (a count of at most 15 digits) inline, anything else by parse_decimal. */
+static inline int parse_number(const char *p, const char *end, char decimal, double *out) {
+    if (end > p && end - p <= 15) {
+        uint64_t mantissa = 0;
+        const char *q = p;
+        for (; q < end; q++) {
+            unsigned d = (unsigned)(unsigned char)*q - '0';
+            if (d > 9) break;
+            mantissa = mantissa * 10 + d;
+        }
+        if (q == end) {
+            *out = (double)mantissa;
+            return 1;
+        }
+    }
+    return parse_decimal(p, end, decimal, out);
+}
+
+/* Whether n bytes are the same: keys are a few bytes, shorter than a call to memcmp. */
+static inline int same_bytes(const char *a, const char *b, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i]) return 0;
     return 1;
 }
 
@@ -304,7 +329,7 @@ static ScanResult scan(const Spec *spec, const char *p, const char *end, Table *
         for (int k = 0; k < spec->n_keys && same; k++) {
             int c = spec->keys[k];
             size_t n = c < count ? (size_t)(fe[c] - fs[c]) : 0;
-            same = n == last_n[k] && (n == 0 || memcmp(fs[c], last_at[k], n) == 0);
+            same = n == last_n[k] && same_bytes(fs[c], last_at[k], n);
         }
         if (!same) {
             size_t len = 0;
@@ -363,9 +388,8 @@ static ScanResult scan(const Spec *spec, const char *p, const char *end, Table *
                 cum[k] = total;
                 present[k] = any;
             }
-        } else {
-            memcpy(cum, raw, (size_t)nc * sizeof *cum);
         }
+        const double *values = spec->differential ? cum : raw;
         double scale = spec->basis_scale;
         int scaled = 1;
         if (scale == 0.0) {
@@ -375,7 +399,7 @@ static ScanResult scan(const Spec *spec, const char *p, const char *end, Table *
         if (scaled)
             for (int k = 0; k < nc; k++) {
                 if (!present[k]) continue;
-                double conc = cum[k] * scale;
+                double conc = values[k] * scale;
                 s->conc_n[k]++;
                 s->conc_sum[k] += conc;
                 if (conc > s->conc_max[k] || isnan(conc)) s->conc_max[k] = conc;
