@@ -276,7 +276,9 @@ static int quantity(int col, int has, double constant, double factor, const char
     return 1;
 }
 
-static ScanResult scan(const Spec *spec, const char *p, const char *end, Table *table) {
+static ScanResult scan(const Spec *given, const char *p, const char *end, Table *table) {
+    const Spec copy = *given; /* a local the stores below cannot alias: its fields stay in registers */
+    const Spec *spec = &copy;
     const char *fs[MAX_FIELDS], *fe[MAX_FIELDS];
     char key[MAX_KEYS * 5 + 4096];
     const char *last_at[MAX_KEYS]; /* the key fields of the row before, in the data */
