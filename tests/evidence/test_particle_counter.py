@@ -265,6 +265,16 @@ def test_the_quick_date_check_never_refuses_what_strptime_reads(
         assert _could_read(value, other), (value, other)
 
 
+@pytest.mark.parametrize("count", ["١٢", "1_000"])
+def test_digits_python_reads_but_csv_readers_do_not_are_not_numbers(count: str, tmp_path: Path) -> None:
+    # float() takes Arabic-Indic digits and underscores; the CSV reader does not, and the error must
+    # still name the row (it used to end in an internal error: a bad row with no description).
+    path = tmp_path / "survey.csv"
+    path.write_text(f"Location: Bay 4\nSample Volume: 28.3 L\nLocation,0.3 µm,0.5 µm\nA,{count},0\nA,5,1\n")
+    with pytest.raises(ParseError, match=rf"row 4, field '0.3 µm': '{count}' is not a number"):
+        load_evidence(path, kind="particle_survey", meta=META)
+
+
 def test_ambiguous_dates_need_a_format_then_parse() -> None:
     with pytest.raises(ParseError, match=r"row 4, field 'Date Time': '03/05/2024 08:00:00' reads as 2024-0"):
         survey("ambiguous_dates_need_format.csv")

@@ -158,12 +158,15 @@ odd_count = st.sampled_from(
         "inf",
         '"12"',
         "١٢",
+        "1_000",
         "99999999999999999999",
         "0012",
     ]
 )
 good_volume = st.sampled_from(["28.3", "28.32", "28.316846592", "2.83", "1", "100.0"])
-odd_volume = st.sampled_from(["", "0", "-28.3", "28,3", "2.8e1", " 28.3", "28.", ".5", "abc"])
+odd_volume = st.sampled_from(
+    ["", "0", "-28.3", "28,3", "2.8e1", " 28.3", "28.", ".5", "abc", "٢٨.٣", "2_8.3"]
+)
 status = st.sampled_from(["OK", "OK", "OK", "Flow Error", "Laser Error", "Count Alarm", "", "Weird"])
 location = st.sampled_from(["L01", "L02", "L03", " L01", "L01 ", "", "点1", "L\xe9"])
 

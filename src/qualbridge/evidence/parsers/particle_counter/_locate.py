@@ -70,7 +70,9 @@ def _row_checks(layout: Layout, mode: Mode | None) -> pl.Expr:
 
 
 def _float(text: str | None, decimal_comma: bool) -> float | None:
-    if text is None or not text.strip():
+    """The number as the CSV reader reads it: Python's ``float`` also takes other scripts' digits
+    (``١٢``) and ``1_000``, which the reader does not, so a row it refused would have no description."""
+    if text is None or not text.strip() or not text.isascii() or "_" in text:
         return None
     try:
         return float(text.strip().replace(",", ".") if decimal_comma else text.strip())
