@@ -284,7 +284,7 @@ static ScanResult scan(const Spec *given, const char *p, const char *end, Table 
     const char *last_at[MAX_KEYS]; /* the key fields of the row before, in the data */
     size_t last_n[MAX_KEYS];
     Group *last = NULL;
-    double raw[MAX_CHANNELS], cum[MAX_CHANNELS];
+    double raw[MAX_CHANNELS];
     int present[MAX_CHANNELS];
     const int nc = spec->n_channels;
 
@@ -355,30 +355,47 @@ static ScanResult scan(const Spec *given, const char *p, const char *end, Table 
         }
         Stats *s = &last->stats;
 
-        for (int k = 0; k < nc; k++) {
-            int c = spec->channels[k];
-            present[k] = c < count && fs[c] != fe[c];
-            if (present[k] && !parse_number(fs[c], fe[c], spec->decimal, &raw[k])) return SCAN_DECLINED;
-        }
         double volume = 0.0, duration = 0.0;
         int has_volume = quantity(spec->volume_col, spec->has_volume, spec->volume_value,
                                   spec->volume_factor, fs, fe, count, spec->decimal, &volume);
         int has_duration = quantity(spec->duration_col, spec->has_duration, spec->duration_value,
                                     spec->duration_factor, fs, fe, count, spec->decimal, &duration);
         if (has_volume < 0 || has_duration < 0) return SCAN_DECLINED;
-
+        double scale = spec->basis_scale;
+        int scaled = 1;
+        if (scale == 0.0) {
+            scaled = has_volume > 0; /* counts: no concentration without a volume */
+            if (scaled) scale = 1000.0 / volume;
+        }
+        /* the stats are only kept if the whole chunk scans: a decline below discards them */
         s->n++;
+        int increases = 0, before = 0; /* a value above the one of the size before it */
         for (int k = 0; k < nc; k++) {
+            int c = spec->channels[k];
+            present[k] = c < count && fs[c] != fe[c];
             if (!present[k]) {
                 s->nulls[k]++;
+                before = 0;
                 continue;
             }
+            double v;
+            if (!parse_number(fs[c], fe[c], spec->decimal, &v)) return SCAN_DECLINED;
+            raw[k] = v;
             s->raw_n[k]++;
-            if (raw[k] < s->raw_min[k]) s->raw_min[k] = raw[k];
+            if (v < s->raw_min[k]) s->raw_min[k] = v;
+            if (before && v > raw[k - 1]) increases = 1;
+            before = 1;
+            if (scaled && !spec->differential) {
+                double conc = v * scale;
+                s->conc_n[k]++;
+                s->conc_sum[k] += conc;
+                if (conc > s->conc_max[k] || isnan(conc)) s->conc_max[k] = conc;
+            }
         }
-        /* cumulative (>= size) values: differential channels summed from the largest size down,
-           a null counting as nothing (the row is refused for the null anyway) */
-        if (spec->differential) {
+        if (spec->check_increase) s->inc += increases;
+        /* differential channels: cumulative (>= size) values summed from the size up, a null counting
+           as nothing (the row is refused for the null anyway) */
+        if (scaled && spec->differential)
             for (int k = 0; k < nc; k++) {
                 double total = 0.0;
                 int any = 0;
@@ -387,21 +404,8 @@ static ScanResult scan(const Spec *given, const char *p, const char *end, Table 
                         total = any ? total + raw[j] : raw[j];
                         any = 1;
                     }
-                cum[k] = total;
-                present[k] = any;
-            }
-        }
-        const double *values = spec->differential ? cum : raw;
-        double scale = spec->basis_scale;
-        int scaled = 1;
-        if (scale == 0.0) {
-            scaled = has_volume > 0;
-            if (scaled) scale = 1000.0 / volume;
-        }
-        if (scaled)
-            for (int k = 0; k < nc; k++) {
-                if (!present[k]) continue;
-                double conc = values[k] * scale;
+                if (!any) continue;
+                double conc = total * scale;
                 s->conc_n[k]++;
                 s->conc_sum[k] += conc;
                 if (conc > s->conc_max[k] || isnan(conc)) s->conc_max[k] = conc;
@@ -424,12 +428,6 @@ static ScanResult scan(const Spec *given, const char *p, const char *end, Table 
                 s->dnull++;
             }
         }
-        if (spec->check_increase)
-            for (int k = 1; k < nc; k++)
-                if (present[k] && present[k - 1] && raw[k] > raw[k - 1]) {
-                    s->inc++;
-                    break;
-                }
     }
     return SCAN_OK;
 }
