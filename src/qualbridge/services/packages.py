@@ -199,7 +199,7 @@ def _chosen_evaluations(
         row = uow.evaluations.get(evaluation_id)
         if row is None or row.org_id != actor.org_id or row.product_id != product_id:
             raise NotFoundError(f"no evaluation {evaluation_id} of this product", at(field="evaluations"))
-        missing = [e.content_id for e in uow.evaluations.inputs(row.id) if e.content_id not in packaged]
+        missing = [e for e in uow.evaluations.input_ids(row.id) if e not in packaged]
         if missing:
             raise WithheldEvidenceError(
                 f"evaluation {evaluation_id} considered evidence the package leaves out "

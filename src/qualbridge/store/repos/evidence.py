@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVarTuple
 
-from sqlalchemy import Row, Select, func, select
+from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, defer
 
@@ -45,6 +45,21 @@ class EvidenceFilter:
         return query
 
 
+# The statements of the most frequent reads, built once: SQLAlchemy then binds the values and finds the
+# compiled SQL in its cache, where building the statement anew costs more than running it.
+_BY_CONTENT_ID = (
+    select(Evidence, Blob)
+    .outerjoin(Blob, Blob.digest == Evidence.raw_digest)
+    .where(Evidence.org_id == bindparam("org_id"), Evidence.content_id == bindparam("content_id"))
+)
+_PRODUCTS_OF = (
+    select(Product)
+    .join(EvidenceLink, EvidenceLink.product_id == Product.id)
+    .where(EvidenceLink.evidence_id == bindparam("evidence_id"))
+    .order_by(Product.model, Product.id)
+)
+
+
 class EvidenceRepo:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -58,20 +73,16 @@ class EvidenceRepo:
         return self.session.get(Evidence, row_id)
 
     def get(self, org_id: uuid.UUID, content_id: str) -> Evidence | None:
-        return self.session.scalar(
-            select(Evidence).where(Evidence.org_id == org_id, Evidence.content_id == content_id)
-        )
+        """The organization's evidence; its blob record is read in the same query, so that
+        :meth:`blob` then answers from the session without another."""
+        found = self.session.execute(_BY_CONTENT_ID, {"org_id": org_id, "content_id": content_id}).first()
+        return None if found is None else found[0]
 
     def link(self, evidence_id: uuid.UUID, product_id: uuid.UUID) -> EvidenceLink | None:
         return self.session.get(EvidenceLink, (evidence_id, product_id))
 
     def products_of(self, evidence_id: uuid.UUID) -> Sequence[Product]:
-        return self.session.scalars(
-            select(Product)
-            .join(EvidenceLink, EvidenceLink.product_id == Product.id)
-            .where(EvidenceLink.evidence_id == evidence_id)
-            .order_by(Product.model, Product.id)
-        ).all()
+        return self.session.scalars(_PRODUCTS_OF, {"evidence_id": evidence_id}).all()
 
     def listing(
         self, org_id: uuid.UUID, filters: EvidenceFilter, *, limit: int, offset: int
