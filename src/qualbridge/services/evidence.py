@@ -66,8 +66,7 @@ def summary(row: Evidence, blob: Blob | None) -> EvidenceSummary:
     return EvidenceSummary.model_validate(_summary_fields(row, blob))
 
 
-def _logged_fields(uow: UnitOfWork, row: Evidence) -> dict[str, object]:
-    blob = uow.evidence.blob(row.raw_digest) if row.raw_digest else None
+def _logged_fields(uow: UnitOfWork, row: Evidence, blob: Blob | None) -> dict[str, object]:
     log, status = attestations.log_and_status(uow, row)
     return {**_summary_fields(row, blob), "log": log, "status": status}
 
@@ -75,26 +74,28 @@ def _logged_fields(uow: UnitOfWork, row: Evidence) -> dict[str, object]:
 def logged_summary(uow: UnitOfWork, row: Evidence) -> LoggedEvidence:
     """The summary with the evidence's log entry and current status (a few queries per evidence: for
     short lists such as a package's)."""
-    return LoggedEvidence.model_validate(_logged_fields(uow, row))
+    return LoggedEvidence.model_validate(_logged_fields(uow, row, uow.evidence.blob_of(row)))
 
 
 def evidence_record(
-    uow: UnitOfWork, row: Evidence, *, within: set[uuid.UUID] | None = None
+    uow: UnitOfWork, row: Evidence, *, blob: Blob | None, within: set[uuid.UUID] | None = None
 ) -> EvidenceRecord:
-    """The whole record; ``within`` limits the products named to those (a package's product tree)."""
+    """The whole record; ``blob`` is the evidence's raw file record (:meth:`EvidenceRepo.blob_of`) and
+    ``within`` limits the products named to those (a package's product tree)."""
     products = [
         product_record(p) for p in uow.evidence.products_of(row.id) if within is None or p.id in within
     ]
     return EvidenceRecord.model_validate(
-        {**_logged_fields(uow, row), "document": row.document, "products": products}
+        {**_logged_fields(uow, row, blob), "document": row.document, "products": products}
     )
 
 
-def _visible(uow: UnitOfWork, actor: Actor, evidence_id: str) -> Evidence:
-    row = uow.evidence.get(actor.org_id, evidence_id)
-    if row is None:
+def _visible(uow: UnitOfWork, actor: Actor, evidence_id: str) -> tuple[Evidence, Blob | None]:
+    """The organization's evidence and its raw file's record, or :class:`NotFoundError`."""
+    found = uow.evidence.get_with_blob(actor.org_id, evidence_id)
+    if found is None:
         raise NotFoundError(f"no evidence {evidence_id}", at(field="evidence_id"))
-    return row
+    return found
 
 
 def _checked(filters: EvidenceFilter) -> EvidenceFilter:
@@ -108,7 +109,8 @@ def _checked(filters: EvidenceFilter) -> EvidenceFilter:
 def get_evidence(ctx: Context, actor: Actor, evidence_id: str) -> EvidenceRecord:
     authorize(actor, "evidence.read")
     with ctx.transaction() as uow:
-        return evidence_record(uow, _visible(uow, actor, evidence_id))
+        row, blob = _visible(uow, actor, evidence_id)
+        return evidence_record(uow, row, blob=blob)
 
 
 def list_evidence(
@@ -152,8 +154,7 @@ def raw_file(ctx: Context, actor: Actor, evidence_id: str) -> RawDownload:
     """The raw file an evidence was parsed from, its bytes verified against their digest."""
     authorize(actor, "evidence.read")
     with ctx.transaction() as uow:
-        row = _visible(uow, actor, evidence_id)
-        blob = uow.evidence.blob(row.raw_digest) if row.raw_digest else None
+        row, blob = _visible(uow, actor, evidence_id)
         raw = _raw(row, blob)
         if raw is None:
             raise NotFoundError(

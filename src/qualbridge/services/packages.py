@@ -321,7 +321,7 @@ def package_evidence(ctx: Context, actor: Actor, package_id: uuid.UUID, evidence
         row = _packaged_evidence(uow, access, evidence_id)
         record_access(uow, actor, access, "package.evidence.read", now, evidence=evidence_id)
         tree = {access.package.product_id, *uow.products.descendants(access.package.product_id)}
-        return evidence_record(uow, row, within=tree)
+        return evidence_record(uow, row, blob=uow.evidence.blob_of(row), within=tree)
 
 
 def package_raw(ctx: Context, actor: Actor, package_id: uuid.UUID, evidence_id: str) -> RawDownload:
@@ -331,7 +331,7 @@ def package_raw(ctx: Context, actor: Actor, package_id: uuid.UUID, evidence_id: 
         now = ctx.clock()
         access = visible_package(uow, actor, package_id, now)
         row = _packaged_evidence(uow, access, evidence_id)
-        blob = uow.evidence.blob(row.raw_digest) if row.raw_digest else None
+        blob = uow.evidence.blob_of(row)
         if blob is None:
             raise NotFoundError(
                 f"evidence {evidence_id} was uploaded as a document: no raw file is kept",

@@ -73,10 +73,14 @@ class EvidenceRepo:
         return self.session.get(Evidence, row_id)
 
     def get(self, org_id: uuid.UUID, content_id: str) -> Evidence | None:
-        """The organization's evidence; its blob record is read in the same query, so that
-        :meth:`blob` then answers from the session without another."""
-        found = self.session.execute(_BY_CONTENT_ID, {"org_id": org_id, "content_id": content_id}).first()
+        found = self.get_with_blob(org_id, content_id)
         return None if found is None else found[0]
+
+    def get_with_blob(self, org_id: uuid.UUID, content_id: str) -> tuple[Evidence, Blob | None] | None:
+        """The organization's evidence and the record of its raw file (None: uploaded as a document),
+        in one query."""
+        found = self.session.execute(_BY_CONTENT_ID, {"org_id": org_id, "content_id": content_id}).first()
+        return None if found is None else (found[0], found[1])
 
     def link(self, evidence_id: uuid.UUID, product_id: uuid.UUID) -> EvidenceLink | None:
         return self.session.get(EvidenceLink, (evidence_id, product_id))
@@ -139,6 +143,10 @@ class EvidenceRepo:
 
     def blob(self, digest: str) -> Blob | None:
         return self.session.get(Blob, digest)
+
+    def blob_of(self, row: Evidence) -> Blob | None:
+        """The record of the evidence's raw file (None: uploaded as a document)."""
+        return None if row.raw_digest is None else self.blob(row.raw_digest)
 
     def ensure_blob(self, *, digest: str, size: int, media_type: str, at: dt.datetime) -> None:
         """Record a blob unless it is recorded already (two uploads of one file may race here)."""
