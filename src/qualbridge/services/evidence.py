@@ -10,6 +10,9 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Row
 
 from qualbridge.errors import NotFoundError, at
 from qualbridge.services import _checks, attestations
@@ -47,7 +50,7 @@ def _raw(row: Evidence, blob: Blob | None) -> RawFile | None:
     return RawFile(digest=blob.digest, filename=row.raw_filename, size=blob.size, media_type=blob.media_type)
 
 
-def _summary_fields(row: Evidence, blob: Blob | None) -> dict[str, object]:
+def _summary_fields(row: Evidence | Row[*tuple[Any, ...]], raw: RawFile | None) -> dict[str, object]:
     return {
         "id": row.content_id,
         "kind": row.kind,
@@ -55,7 +58,7 @@ def _summary_fields(row: Evidence, blob: Blob | None) -> dict[str, object]:
         "test_date": row.test_date,
         "subject_type": row.subject_type,
         "subject_id": row.subject_id,
-        "raw": _raw(row, blob),
+        "raw": raw,
         "uploaded_by_org": row.org_id,
         "uploaded_by_user": row.uploaded_by,
         "created_at": row.created_at,
@@ -63,12 +66,22 @@ def _summary_fields(row: Evidence, blob: Blob | None) -> dict[str, object]:
 
 
 def summary(row: Evidence, blob: Blob | None) -> EvidenceSummary:
-    return EvidenceSummary.model_validate(_summary_fields(row, blob))
+    return EvidenceSummary.model_validate(_summary_fields(row, _raw(row, blob)))
+
+
+def _listed(row: Row[*tuple[Any, ...]]) -> EvidenceSummary:
+    """The summary of a row of :meth:`EvidenceRepo.listing`."""
+    raw = None
+    if row.raw_digest is not None:
+        raw = RawFile(
+            digest=row.raw_digest, filename=row.raw_filename, size=row.raw_size, media_type=row.raw_media_type
+        )
+    return EvidenceSummary.model_validate(_summary_fields(row, raw))
 
 
 def _logged_fields(uow: UnitOfWork, row: Evidence, blob: Blob | None) -> dict[str, object]:
     log, status = attestations.log_and_status(uow, row)
-    return {**_summary_fields(row, blob), "log": log, "status": status}
+    return {**_summary_fields(row, _raw(row, blob)), "log": log, "status": status}
 
 
 def logged_summary(uow: UnitOfWork, row: Evidence) -> LoggedEvidence:
@@ -120,7 +133,7 @@ def list_evidence(
     authorize(actor, "evidence.read")
     with ctx.transaction() as uow:
         page = uow.evidence.listing(actor.org_id, _checked(filters), limit=limit, offset=offset)
-        items = [summary(row, blob) for row, blob in page.items]
+        items = [_listed(row) for row in page.items]
         return Page(items=items, total=page.total, limit=limit, offset=offset)
 
 
