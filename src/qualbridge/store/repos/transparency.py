@@ -32,6 +32,14 @@ from qualbridge.trust.log import Batch
 _LOG_LOCK = 0x7162_6C6F_67  # "qblog"
 
 
+# The log's reads of every append and checkpoint (a tree's root is read node by node), built once:
+# SQLAlchemy then binds the values and finds the compiled SQL in its cache.
+_LAST_ENTRY = select(func.max(LogEntry.idx))
+_LAST_NODE = select(func.max(LogNode.idx)).where(LogNode.level == bindparam("level"))
+_NODE = select(LogNode.hash).where(LogNode.level == bindparam("level"), LogNode.idx == bindparam("idx"))
+_LATEST_NOTE = select(LogCheckpoint.note).order_by(LogCheckpoint.tree_size.desc()).limit(1)
+
+
 class SqlLogStorage:
     """``LogStorage`` over the ``log_entries``, ``log_nodes`` and ``log_checkpoints`` tables."""
 
@@ -50,9 +58,9 @@ class SqlLogStorage:
     def _stored(self, level: int) -> int:
         """How many complete nodes are stored at ``level``."""
         if level == 0:
-            last = self.session.scalar(select(func.max(LogEntry.idx)))
+            last = self.session.scalar(_LAST_ENTRY)
         else:
-            last = self.session.scalar(select(func.max(LogNode.idx)).where(LogNode.level == level))
+            last = self.session.scalar(_LAST_NODE, {"level": level})
         return 0 if last is None else int(last) + 1
 
     def write(self, batch: Batch) -> None:
@@ -76,7 +84,7 @@ class SqlLogStorage:
             self.session.execute(insert(LogNode), rows)
 
     def node(self, level: int, index: int) -> bytes:
-        found = self.session.scalar(select(LogNode.hash).where(LogNode.level == level, LogNode.idx == index))
+        found = self.session.scalar(_NODE, {"level": level, "idx": index})
         if found is None:
             raise IndexError(f"node ({level}, {index}) is not stored")
         return bytes(found)
@@ -100,9 +108,7 @@ class SqlLogStorage:
         return [bytes(e) for e in found]
 
     def latest_checkpoint(self) -> bytes | None:
-        found = self.session.scalar(
-            select(LogCheckpoint.note).order_by(LogCheckpoint.tree_size.desc()).limit(1)
-        )
+        found = self.session.scalar(_LATEST_NOTE)
         return None if found is None else bytes(found)
 
     def write_checkpoint(self, size: int, note: bytes) -> None:
