@@ -6,7 +6,6 @@ smaller default limit of a JSON request.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import json
 import uuid
@@ -18,7 +17,7 @@ from starlette.convertors import Convertor, register_url_convertor
 
 from qualbridge.api.deps import ActorDep, ContextDep, IdempotencyKeyDep, PageDep, mark_replay
 from qualbridge.api.errors import COMMON, responses
-from qualbridge.api.responses import ModelResponse
+from qualbridge.api.responses import ModelResponse, raw_file_response
 from qualbridge.api.schemas import (
     NO_CONTROL,
     EvidenceDocumentIn,
@@ -216,14 +215,4 @@ def change_status(
 def download_raw(evidence_id: EvidenceId, ctx: ContextDep, actor: ActorDep) -> FileResponse:
     """The raw file the evidence was parsed from, byte for byte (verified against its digest)."""
     found = evidence.raw_file(ctx, actor, evidence_id)
-    hex_digest = found.raw.digest.removeprefix("sha256:")
-    return FileResponse(
-        found.path,
-        media_type=found.raw.media_type,
-        filename=found.raw.filename or hex_digest,
-        headers={
-            "ETag": f'"{found.raw.digest}"',
-            "Repr-Digest": f"sha-256=:{base64.b64encode(bytes.fromhex(hex_digest)).decode()}:",
-            "Cache-Control": "private, max-age=31536000, immutable",
-        },
-    )
+    return raw_file_response(found, cache_control="private, max-age=31536000, immutable")
