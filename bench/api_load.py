@@ -2,42 +2,52 @@
 
     .venv/bin/python -m bench.api_load                          # both databases, 10 s per phase
     .venv/bin/python -m bench.api_load --database sqlite --seconds 3
+    .venv/bin/python -m bench.api_load --database sqlite --per-route   # also each read route alone
 
 For each database the bench makes a fresh one (a SQLite file in a temporary folder; a new schema on the
 PostgreSQL server, dropped afterwards), migrates it, and stores through the use cases a vendor, a
-product and 20 small particle exports. It then starts the server in a subprocess (uvicorn, the app
-factory ``qualbridge.api.app:create_app_from_env``, on 127.0.0.1 and a free port) and drives it from
-this process (httpx, asyncio, ``--concurrency`` requests in flight) for two timed phases:
+product and 20 small particle exports. It then starts the server in a subprocess (uvicorn with
+httptools and uvloop, no access log, the app factory ``qualbridge.api.app:create_app_from_env``, on
+127.0.0.1 and a free port) and drives it with ``wrk`` (a load generator written in C, the Debian package
+``wrk``: the driver must not compete with the server for the machine's cores), ``--concurrency``
+connections, each request's next one sent as soon as its answer arrives. The requests come from Lua
+scripts the bench writes into its temporary folder. After an untimed warm-up, two timed phases:
 
 1. **reads**: in turn an evidence listing (``GET /evidence?limit=20``), an evidence record
-   (``GET /evidence/{id}``) and a raw download (``GET /evidence/{id}/raw``, digest verified on every
-   read), every other download replaced by an evaluation read (``GET /evaluations/{id}``, of the
-   product against ``iso14644-1/class-5/at-rest``) when the service offers evaluations; each request
-   with its bearer token checked as in production (looked up in the database, then trusted from the
-   worker's short-lived token cache, ``QUALBRIDGE_TOKEN_CACHE_SECONDS``);
-2. **uploads**: ``POST /evidence`` of a 1 MB particle-counter export (24,000 samples), each request a
-   different file (the instrument serial differs), so each is parsed, stored and recorded as new.
+   (``GET /evidence/{id}``) and a raw download (``GET /evidence/{id}/raw``), every other download
+   replaced by an evaluation read (``GET /evaluations/{id}``, of the product against
+   ``iso14644-1/class-5/at-rest``) when the service offers evaluations; each request with its bearer
+   token checked as in production (looked up in the database, then trusted from the worker's
+   short-lived token cache, ``QUALBRIDGE_TOKEN_CACHE_SECONDS``). Every distinct read is made once
+   before the phase and its answer checked (a raw download against its digest);
+2. **uploads**: ``POST /evidence`` of a 1 MB particle-counter export (24,000 samples), multipart, each
+   request a different file (the instrument serial differs), so each is parsed, stored and recorded as
+   new. After the phase the bench counts the evidence stored: fewer new records than ``201 Created``
+   answers fails the run.
 
-It prints requests per second and the median and 99th-percentile latency of each phase; a request that
-does not succeed counts as an error and is reported (a run with errors is not a result).
+It prints requests per second, the median and 99th-percentile latency of each phase (wrk's histogram),
+and the CPU time the server's processes spent per request (Linux: from ``/proc``). An answer other than
+2xx, a socket error or a timeout counts as an error and is reported (a run with errors is not a result).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import base64
+import hashlib
 import io
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -54,30 +64,123 @@ DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 META = {"issuer": "Bench Test Lab", "test_date": "2026-03-05", "subject": {"type": "room", "id": "C3"}}
 SERIAL = b"Serial Number: LH-1170032"
 PROFILE = "iso14644-1/class-5/at-rest"
+BOUNDARY = "qualbridge-bench-boundary"
+MULTIPART = f"multipart/form-data; boundary={BOUNDARY}"
 
-Request = tuple[str, str, dict[str, Any]]
+#: What every wrk script shares: statuses counted per thread, gathered and printed as JSON at the end.
+LUA_COMMON = """
+threads = {}
+statuses = {}
+
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("id", #threads)
+end
+
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+
+function done(summary, latency, requests)
+  local counts = {}
+  for _, thread in ipairs(threads) do
+    for status, n in pairs(thread:get("statuses")) do
+      counts[status] = (counts[status] or 0) + n
+    end
+  end
+  local parts = {}
+  for status, n in pairs(counts) do
+    table.insert(parts, string.format('"%d": %d', status, n))
+  end
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests": %d, "microseconds": %d, "p50_us": %d, "p99_us": %d, "statuses": {%s}, ' ..
+    '"socket_errors": %d, "timeouts": %d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    table.concat(parts, ", "), e.connect + e.read + e.write, e.timeout))
+end
+"""
+
+#: Reads: the requests built once per thread, then sent in turn.
+LUA_READS = """
+local requests = {}
+local sent = 0
+
+function init(args)
+  for _, path in ipairs(PATHS) do
+    table.insert(requests, wrk.format("GET", path))
+  end
+end
+
+function request()
+  sent = sent + 1
+  return requests[(sent - 1) % #requests + 1]
+end
+"""
+
+#: Uploads: the multipart body around the file's serial number, read once; each request's serial is
+#: the run's tag, the thread and a counter, so no two bodies are the same.
+LUA_UPLOADS = """
+local head, tail, tag
+local sent = 0
+
+local function slurp(path)
+  local file = assert(io.open(path, "rb"))
+  local data = file:read("*a")
+  file:close()
+  return data
+end
+
+function init(args)
+  tag, head, tail = args[1], slurp(args[2]), slurp(args[3])
+end
+
+function request()
+  sent = sent + 1
+  local body = head .. tag .. "-" .. id .. "-" .. sent .. tail
+  return wrk.format("POST", PATH, nil, body)
+end
+"""
 
 
 @dataclass(frozen=True, slots=True)
 class Phase:
     name: str
     requests: int
-    errors: int
     seconds: float
-    latencies_ms: list[float]
+    p50_ms: float
+    p99_ms: float
+    statuses: dict[int, int]
+    socket_errors: int
+    timeouts: int
+    #: CPU seconds of the server's processes during the phase (None: not measurable here).
+    server_cpu_s: float | None
+    #: Evidence records the phase added, counted afterwards (uploads only).
+    stored: int | None = None
 
-    def percentile(self, q: float) -> float:
-        ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+    def with_stored(self, stored: int) -> Phase:
+        return replace(self, stored=stored)
+
+    @property
+    def errors(self) -> int:
+        """Answers other than 2xx, socket errors, timeouts, and uploads answered ``201 Created`` whose
+        evidence was not found stored afterwards."""
+        failed = sum(n for status, n in self.statuses.items() if not 200 <= status < 300)
+        unstored = 0 if self.stored is None else max(0, self.statuses.get(201, 0) - self.stored)
+        return failed + self.socket_errors + self.timeouts + unstored
 
     def row(self) -> dict[str, Any]:
+        cpu = None if self.server_cpu_s is None or not self.requests else self.server_cpu_s / self.requests
         return {
             "phase": self.name,
             "requests": self.requests,
             "errors": self.errors,
             "per_s": round(self.requests / self.seconds, 1),
-            "p50_ms": round(self.percentile(0.50), 2),
-            "p99_ms": round(self.percentile(0.99), 2),
+            "p50_ms": round(self.p50_ms, 2),
+            "p99_ms": round(self.p99_ms, 2),
+            "server_cpu_ms": None if cpu is None else round(cpu * 1000, 2),
+            "statuses": {str(s): n for s, n in sorted(self.statuses.items())},
+            "stored": self.stored,
         }
 
 
@@ -153,8 +256,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@dataclass(frozen=True, slots=True)
+class Server:
+    base: str
+    pid: int
+
+
 @contextmanager
-def server(settings: Settings, port: int, workers: int) -> Iterator[str]:
+def server(settings: Settings, port: int, workers: int) -> Iterator[Server]:
     env = {
         **os.environ,
         "QUALBRIDGE_DATABASE_URL": settings.database_url,
@@ -163,7 +272,8 @@ def server(settings: Settings, port: int, workers: int) -> Iterator[str]:
     }
     command = [sys.executable, "-m", "uvicorn", "--factory", "qualbridge.api.app:create_app_from_env"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
-    command += ["--log-level", "warning", "--no-access-log"]
+    # Named, not left to uvicorn's choice: a missing C parser or loop fails here instead of measuring h11.
+    command += ["--http", "httptools", "--loop", "uvloop", "--log-level", "warning", "--no-access-log"]
     process = subprocess.Popen(command, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -177,19 +287,82 @@ def server(settings: Settings, port: int, workers: int) -> Iterator[str]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"the server did not start (exit code {process.poll()})")
             time.sleep(0.2)
-        yield base
+        yield Server(base, process.pid)
     finally:
         process.terminate()
         process.wait(timeout=30)
 
 
-def evaluate(base: str, token: str, product: str) -> str | None:
+def server_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of a process and its direct children (uvicorn's workers), from Linux's
+    ``/proc``; None where there is no ``/proc``."""
+    proc = Path("/proc")
+    if not (proc / str(pid) / "stat").exists():
+        return None
+    ticks = 0
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # the process ended while the folder was read
+            continue
+        # The command name, in parentheses, may hold spaces: the fields that follow it are split.
+        fields = stat.rsplit(")", 1)[1].split()
+        if int(entry.name) == pid or int(fields[1]) == pid:
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def wrk_binary() -> str:
+    found = shutil.which("wrk")
+    if found is None:
+        raise SystemExit("wrk is not installed: run scripts/system-deps (Debian package wrk)")
+    return found
+
+
+def lua_string(text: str) -> str:
+    """``text`` as a Lua string literal (printable ASCII only, which JSON and Lua quote alike)."""
+    if not text.isascii() or not text.isprintable():
+        raise ValueError(f"not printable ASCII: {text!r}")
+    return json.dumps(text)
+
+
+def run_wrk(
+    base: str, script: Path, *, seconds: int, connections: int, args: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    command = [wrk_binary(), "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "60s"]
+    command += ["-s", str(script), base, "--", *args]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    reports = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not reports:
+        raise SystemExit(f"wrk failed (exit code {done.returncode}):\n{done.stdout}\n{done.stderr}")
+    result: dict[str, Any] = json.loads(reports[-1])
+    return result
+
+
+def timed(name: str, srv: Server, script: Path, args: argparse.Namespace, *extra: str) -> Phase:
+    cpu_before = server_cpu_seconds(srv.pid)
+    result = run_wrk(srv.base, script, seconds=args.seconds, connections=args.concurrency, args=extra)
+    cpu_after = server_cpu_seconds(srv.pid)
+    cpu = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
+    return Phase(
+        name=name,
+        requests=result["requests"],
+        seconds=result["microseconds"] / 1e6,
+        p50_ms=result["p50_us"] / 1000,
+        p99_ms=result["p99_us"] / 1000,
+        statuses={int(s): n for s, n in result["statuses"].items()},
+        socket_errors=result["socket_errors"],
+        timeouts=result["timeouts"],
+        server_cpu_s=cpu,
+    )
+
+
+def evaluate(client: httpx.Client, product: str) -> str | None:
     """An evaluation of the product, when the service offers evaluations (None: it does not)."""
-    response = httpx.post(
-        f"{base}/api/v1/products/{product}/evaluations",
-        json={"profile": PROFILE, "as_of": "2026-06-30"},
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=60,
+    response = client.post(
+        f"/api/v1/products/{product}/evaluations", json={"profile": PROFILE, "as_of": "2026-06-30"}
     )
     if response.status_code != 201:
         print(f"no evaluation reads: POST evaluations answered {response.status_code}", file=sys.stderr)
@@ -198,32 +371,122 @@ def evaluate(base: str, token: str, product: str) -> str | None:
     return evaluation_id
 
 
-async def drive(
-    base: str, token: str, name: str, make: Callable[[int], Request], seconds: float, concurrency: int
-) -> Phase:
-    latencies: list[float] = []
-    errors = 0
-    headers = {"Authorization": f"Bearer {token}"}
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=60) as client:
-        started = time.perf_counter()
-        deadline = started + seconds
+def check_reads(client: httpx.Client, paths: list[str]) -> None:
+    """Each distinct read once, untimed: it answers 200, and a raw download holds the bytes of its
+    digest (wrk only counts statuses)."""
+    for path in dict.fromkeys(paths):
+        response = client.get(path)
+        if response.status_code != 200:
+            raise SystemExit(f"GET {path} answered {response.status_code}: {response.text[:500]}")
+        if path.endswith("/raw"):
+            digest = "sha-256=:" + base64.b64encode(hashlib.sha256(response.content).digest()).decode()
+            if response.headers.get("Repr-Digest") != digest + ":":
+                raise SystemExit(f"GET {path}: the bytes do not match their digest")
 
-        async def worker(first: int) -> None:
-            nonlocal errors
-            i = first
-            while time.perf_counter() < deadline:
-                method, url, options = make(i)
-                sent = time.perf_counter()
-                response = await client.request(method, url, **options)
-                await response.aread()
-                latencies.append((time.perf_counter() - sent) * 1000)
-                errors += response.status_code >= 300
-                i += concurrency
 
-        await asyncio.gather(*(worker(w) for w in range(concurrency)))
-        elapsed = time.perf_counter() - started
-    return Phase(name, len(latencies), errors, elapsed, latencies)
+def multipart_halves(product: str, data: bytes) -> tuple[bytes, bytes]:
+    """An upload's multipart body cut where the file's serial number goes: the serial is the only part
+    that differs from one request to the next."""
+    fields = {"product_id": product, "meta": json.dumps(META)}
+    head = b"".join(
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    )
+    head += (
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="upload.csv"\r\n'
+        "Content-Type: text/csv\r\n\r\n"
+    ).encode()
+    before, after = data.split(SERIAL, 1)
+    return head + before + b"Serial Number: U-", after + f"\r\n--{BOUNDARY}--\r\n".encode()
+
+
+def evidence_total(client: httpx.Client) -> int:
+    response = client.get("/api/v1/evidence", params={"limit": 1})
+    response.raise_for_status()
+    total: int = response.json()["total"]
+    return total
+
+
+def settled_total(client: httpx.Client) -> int:
+    """The evidence count once uploads wrk left in flight at the end of a phase have finished (the
+    count stayed the same for a second)."""
+    last = evidence_total(client)
+    while True:
+        time.sleep(1)
+        now = evidence_total(client)
+        if now == last:
+            return now
+        last = now
+
+
+def read_paths(ids: list[str], evaluation: str | None) -> list[str]:
+    paths: list[str] = []
+    for evidence_id in ids:
+        paths += [
+            "/api/v1/evidence?limit=20",
+            f"/api/v1/evidence/{evidence_id}",
+            f"/api/v1/evidence/{evidence_id}/raw",
+        ]
+    if evaluation is not None:
+        # Evaluation reads take the place of every other raw download.
+        paths[2::6] = [f"/api/v1/evaluations/{evaluation}"] * len(paths[2::6])
+    return paths
+
+
+def by_route(paths: list[str]) -> dict[str, list[str]]:
+    """The reads grouped by the route that answers them (for ``--per-route``)."""
+    routes: dict[str, list[str]] = {}
+    for path in paths:
+        if "?" in path:
+            name = "evidence list"
+        elif path.endswith("/raw"):
+            name = "raw download"
+        elif "/evaluations/" in path:
+            name = "evaluation"
+        else:
+            name = "evidence read"
+        routes.setdefault(name, []).append(path)
+    return routes
+
+
+@dataclass(frozen=True, slots=True)
+class Scripts:
+    """The wrk scripts of one run, written into its temporary folder."""
+
+    folder: Path
+    token: str
+
+    def reads(self, name: str, paths: list[str]) -> Path:
+        listed = "{" + ", ".join(lua_string(p) for p in paths) + "}"
+        return self._write(name, {"PATHS": listed}, LUA_READS)
+
+    def uploads(self, product: str, data: bytes) -> tuple[Path, tuple[str, str]]:
+        """The upload script and the files holding the two halves of its multipart body."""
+        head, tail = multipart_halves(product, data)
+        halves = (self.folder / "upload-head.bin", self.folder / "upload-tail.bin")
+        halves[0].write_bytes(head)
+        halves[1].write_bytes(tail)
+        definitions = {
+            "PATH": lua_string("/api/v1/evidence"),
+            'wrk.headers["Content-Type"]': lua_string(MULTIPART),
+        }
+        return self._write("uploads", definitions, LUA_UPLOADS), (str(halves[0]), str(halves[1]))
+
+    def _write(self, name: str, definitions: dict[str, str], body: str) -> Path:
+        """The bearer token, the given Lua globals (already Lua expressions), then ``body``."""
+        lines = [f'wrk.headers["Authorization"] = {lua_string("Bearer " + self.token)}']
+        lines += [f"{key} = {value}" for key, value in definitions.items()]
+        path = self.folder / f"{name.replace(' ', '-')}.lua"
+        path.write_text("\n".join(lines) + "\n" + body + LUA_COMMON, encoding="ascii")
+        return path
+
+
+def check_upload(client: httpx.Client, halves: tuple[str, str]) -> None:
+    """One upload of the body wrk sends, untimed: the multipart body is one the service accepts."""
+    body = Path(halves[0]).read_bytes() + b"check" + Path(halves[1]).read_bytes()
+    response = client.post("/api/v1/evidence", content=body, headers={"Content-Type": MULTIPART})
+    if response.status_code != 201:
+        raise SystemExit(f"the upload answered {response.status_code}: {response.text[:500]}")
 
 
 def run(kind: str, args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -233,34 +496,28 @@ def run(kind: str, args: argparse.Namespace) -> list[dict[str, Any]]:
         with fresh_database(kind, args.postgres_url, folder) as url:
             settings = Settings(database_url=url, blob_dir=folder / "blobs", max_upload_bytes=8 << 20)
             token, product, ids = seed(settings, folder)
-            reads: list[Request] = []
-            for evidence_id in ids:
-                reads += [
-                    ("GET", "/api/v1/evidence", {"params": {"limit": 20}}),
-                    ("GET", f"/api/v1/evidence/{evidence_id}", {}),
-                    ("GET", f"/api/v1/evidence/{evidence_id}/raw", {}),
-                ]
-
-            def upload(i: int) -> Request:
-                data = big.replace(SERIAL, f"Serial Number: U-{uuid.uuid4().hex}".encode())
-                form = {"product_id": product, "meta": json.dumps(META)}
-                return ("POST", "/api/v1/evidence", {"data": form, "files": {"file": (f"u{i}.csv", data)}})
-
-            def read(i: int) -> Request:
-                return reads[i % len(reads)]
-
-            def timed(name: str, make: Callable[[int], Request], seconds: float) -> Phase:
-                return asyncio.run(drive(base, token, name, make, seconds, args.concurrency))
-
-            with server(settings, free_port(), args.workers) as base:
-                evaluation = evaluate(base, token, product)
-                if evaluation is not None:
-                    # Evaluation reads take the place of every other raw download.
-                    reads[2::6] = [("GET", f"/api/v1/evaluations/{evaluation}", {})] * len(reads[2::6])
+            scripts = Scripts(folder, token)
+            uploads, halves = scripts.uploads(product, big)
+            headers = {"Authorization": f"Bearer {token}"}
+            with (
+                server(settings, free_port(), args.workers) as srv,
+                httpx.Client(base_url=srv.base, headers=headers, timeout=60) as client,
+            ):
+                paths = read_paths(ids, evaluate(client, product))
+                check_reads(client, paths)
+                check_upload(client, halves)
+                reads = scripts.reads("reads", paths)
                 # A short warm-up, untimed: connections, caches, the first import of each parser.
-                timed("warm-up", read, 1)
-                timed("warm-up", upload, 1)
-                phases = [timed("reads", read, args.seconds), timed("uploads 1 MB", upload, args.seconds)]
+                run_wrk(srv.base, reads, seconds=1, connections=args.concurrency)
+                run_wrk(srv.base, uploads, seconds=1, connections=args.concurrency, args=("warm", *halves))
+                # Uploads the warm-up left in flight finish before anything is timed.
+                before = settled_total(client)
+                phases = [timed("reads", srv, reads, args)]
+                if args.per_route:
+                    for name, subset in by_route(paths).items():
+                        phases.append(timed(f"- {name}", srv, scripts.reads(name, subset), args))
+                phase = timed("uploads 1 MB", srv, uploads, args, "timed", *halves)
+                phases.append(phase.with_stored(settled_total(client) - before))
         size = len(big) / 1e6
         return [{"database": kind, **p.row(), "upload_mb": round(size, 2)} for p in phases]
 
@@ -270,23 +527,25 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
     postgres = os.environ.get("QUALBRIDGE_TEST_POSTGRES_URL", DEFAULT_POSTGRES)
     parser.add_argument("--postgres-url", default=postgres, help="server for the fresh schema")
-    parser.add_argument("--seconds", type=float, default=10.0, help="length of each timed phase")
-    parser.add_argument("--concurrency", type=int, default=32, help="requests in flight")
+    parser.add_argument("--seconds", type=int, default=10, help="length of each timed phase (whole seconds)")
+    parser.add_argument("--concurrency", type=int, default=32, help="connections, one request in flight each")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument("--per-route", action="store_true", help="also time each read route alone")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
+    wrk_binary()  # before any set-up: say at once when it is missing
     kinds = ("sqlite", "postgresql") if args.database == "both" else (args.database,)
     rows = [row for kind in kinds for row in run(kind, args)]
     if args.json:
         print(json.dumps(rows, indent=2))
         return
-    heads = ("requests", "errors", "req/s", "p50 ms", "p99 ms")
-    print(f"{'database':<11} {'phase':<13} " + " ".join(f"{h:>8}" for h in heads))
+    heads = ("requests", "errors", "req/s", "p50 ms", "p99 ms", "cpu ms/req")
+    print(f"{'database':<11} {'phase':<17} " + " ".join(f"{h:>10}" for h in heads))
     for r in rows:
-        print(
-            f"{r['database']:<11} {r['phase']:<13} {r['requests']:>8} {r['errors']:>8} "
-            f"{r['per_s']:>8} {r['p50_ms']:>8} {r['p99_ms']:>8}"
-        )
+        cells = (r["requests"], r["errors"], r["per_s"], r["p50_ms"], r["p99_ms"], r["server_cpu_ms"])
+        print(f"{r['database']:<11} {r['phase']:<17} " + " ".join(f"{c!s:>10}" for c in cells))
+        if r.get("stored") is not None:
+            print(f"{'':<29} {r['stored']} evidence stored, answers {r['statuses']}")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import IntegrityError, StatementError
 
 from qualbridge.errors import InputError
@@ -23,6 +23,20 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(tmp_path: 
     finally:
         engine.dispose()
     assert (tmp_path / "sub" / "q.db").is_file(), "the database's folder is created"
+
+
+def test_a_sqlite_file_keeps_as_many_connections_as_the_pool_size(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'q.db'}", pool_size=7)
+    opened = []
+    event.listen(engine, "connect", lambda dbapi_connection, _record: opened.append(dbapi_connection))
+    try:
+        for _ in range(2):  # seven requests at once, twice: the second seven reuse the first's connections
+            connections = [engine.connect() for _ in range(7)]
+            for conn in connections:
+                conn.close()
+    finally:
+        engine.dispose()
+    assert len(opened) == 7
 
 
 def test_urls_are_checked_and_postgres_uses_psycopg() -> None:

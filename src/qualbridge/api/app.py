@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
@@ -45,6 +46,10 @@ def create_app(settings: Settings | None = None, *, context: Context | None = No
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Synchronous routes run in anyio's thread pool, 40 threads by default: no more than the database
+        # pool's connections, so that a burst queues for a thread instead of opening (and closing again)
+        # connections beyond the pool, and fewer threads contend for the interpreter.
+        to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
         yield
         if context is None:
             ctx.db.dispose()

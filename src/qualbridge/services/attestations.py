@@ -172,14 +172,15 @@ def current_status(uow: UnitOfWork, row: Evidence) -> str:
 
 def log_and_status(uow: UnitOfWork, row: Evidence) -> tuple[LogRef | None, str]:
     """Where the evidence's latest statement is in the log, and its status after every logged status
-    change, from one read of its attestations (evidence reads are the service's most frequent)."""
-    found = uow.trust.attestations_of_any((EVIDENCE, EVIDENCE_STATUS), str(row.id))
+    change, from one read of its attestations and the checkpoint size (evidence reads are the service's
+    most frequent)."""
+    found, checkpoint_size = uow.trust.attestations_and_checkpoint((EVIDENCE, EVIDENCE_STATUS), str(row.id))
     statements = [a for a in found if a.object_type == EVIDENCE]
     if not statements:
         return None, "valid"
     changes = [(c.log_index, transparency.statement_of(c)) for c in found if c.object_type == EVIDENCE_STATUS]
     status = intoto.statuses_as_of(changes).get(statements[-1].statement_digest, "valid")
-    return transparency.log_ref_of(uow, statements[-1]), status
+    return transparency.log_ref_of(statements[-1], checkpoint_size), status
 
 
 class StatusRecord(Record):

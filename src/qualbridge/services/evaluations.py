@@ -93,7 +93,7 @@ def _summary_fields(row: Evaluation, result: dict[str, Any]) -> dict[str, Any]:
 
 
 def evaluation_record(uow: UnitOfWork, row: Evaluation) -> EvaluationRecord:
-    inputs = [e.content_id for e in uow.evaluations.inputs(row.id)]
+    inputs = list(uow.evaluations.input_ids(row.id))
     result = _result(row)  # parsed once: a result may be large
     log = transparency.log_ref(uow, attestations.EVALUATION, str(row.id))
     return EvaluationRecord(**_summary_fields(row, result), evidence=inputs, result=result, log=log)

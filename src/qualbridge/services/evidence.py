@@ -10,6 +10,9 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Row
 
 from qualbridge.errors import NotFoundError, at
 from qualbridge.services import _checks, attestations
@@ -47,7 +50,7 @@ def _raw(row: Evidence, blob: Blob | None) -> RawFile | None:
     return RawFile(digest=blob.digest, filename=row.raw_filename, size=blob.size, media_type=blob.media_type)
 
 
-def _summary_fields(row: Evidence, blob: Blob | None) -> dict[str, object]:
+def _summary_fields(row: Evidence | Row[*tuple[Any, ...]], raw: RawFile | None) -> dict[str, object]:
     return {
         "id": row.content_id,
         "kind": row.kind,
@@ -55,7 +58,7 @@ def _summary_fields(row: Evidence, blob: Blob | None) -> dict[str, object]:
         "test_date": row.test_date,
         "subject_type": row.subject_type,
         "subject_id": row.subject_id,
-        "raw": _raw(row, blob),
+        "raw": raw,
         "uploaded_by_org": row.org_id,
         "uploaded_by_user": row.uploaded_by,
         "created_at": row.created_at,
@@ -63,38 +66,49 @@ def _summary_fields(row: Evidence, blob: Blob | None) -> dict[str, object]:
 
 
 def summary(row: Evidence, blob: Blob | None) -> EvidenceSummary:
-    return EvidenceSummary.model_validate(_summary_fields(row, blob))
+    return EvidenceSummary.model_validate(_summary_fields(row, _raw(row, blob)))
 
 
-def _logged_fields(uow: UnitOfWork, row: Evidence) -> dict[str, object]:
-    blob = uow.evidence.blob(row.raw_digest) if row.raw_digest else None
+def _listed(row: Row[*tuple[Any, ...]]) -> EvidenceSummary:
+    """The summary of a row of :meth:`EvidenceRepo.listing`."""
+    raw = None
+    if row.raw_digest is not None:
+        raw = RawFile(
+            digest=row.raw_digest, filename=row.raw_filename, size=row.raw_size, media_type=row.raw_media_type
+        )
+    return EvidenceSummary.model_validate(_summary_fields(row, raw))
+
+
+def _logged_fields(uow: UnitOfWork, row: Evidence, blob: Blob | None) -> dict[str, object]:
     log, status = attestations.log_and_status(uow, row)
-    return {**_summary_fields(row, blob), "log": log, "status": status}
+    return {**_summary_fields(row, _raw(row, blob)), "log": log, "status": status}
 
 
 def logged_summary(uow: UnitOfWork, row: Evidence) -> LoggedEvidence:
     """The summary with the evidence's log entry and current status (a few queries per evidence: for
     short lists such as a package's)."""
-    return LoggedEvidence.model_validate(_logged_fields(uow, row))
+    return LoggedEvidence.model_validate(_logged_fields(uow, row, uow.evidence.blob_of(row)))
 
 
 def evidence_record(
-    uow: UnitOfWork, row: Evidence, *, within: set[uuid.UUID] | None = None
+    uow: UnitOfWork, row: Evidence, *, blob: Blob | None, within: set[uuid.UUID] | None = None
 ) -> EvidenceRecord:
-    """The whole record; ``within`` limits the products named to those (a package's product tree)."""
+    """The whole record; ``blob`` is the evidence's raw file record (:meth:`EvidenceRepo.blob_of`) and
+    ``within`` limits the products named to those (a package's product tree)."""
     products = [
         product_record(p) for p in uow.evidence.products_of(row.id) if within is None or p.id in within
     ]
     return EvidenceRecord.model_validate(
-        {**_logged_fields(uow, row), "document": row.document, "products": products}
+        {**_logged_fields(uow, row, blob), "document": row.document, "products": products}
     )
 
 
-def _visible(uow: UnitOfWork, actor: Actor, evidence_id: str) -> Evidence:
-    row = uow.evidence.get(actor.org_id, evidence_id)
-    if row is None:
+def _visible(uow: UnitOfWork, actor: Actor, evidence_id: str) -> tuple[Evidence, Blob | None]:
+    """The organization's evidence and its raw file's record, or :class:`NotFoundError`."""
+    found = uow.evidence.get_with_blob(actor.org_id, evidence_id)
+    if found is None:
         raise NotFoundError(f"no evidence {evidence_id}", at(field="evidence_id"))
-    return row
+    return found
 
 
 def _checked(filters: EvidenceFilter) -> EvidenceFilter:
@@ -108,7 +122,8 @@ def _checked(filters: EvidenceFilter) -> EvidenceFilter:
 def get_evidence(ctx: Context, actor: Actor, evidence_id: str) -> EvidenceRecord:
     authorize(actor, "evidence.read")
     with ctx.transaction() as uow:
-        return evidence_record(uow, _visible(uow, actor, evidence_id))
+        row, blob = _visible(uow, actor, evidence_id)
+        return evidence_record(uow, row, blob=blob)
 
 
 def list_evidence(
@@ -118,7 +133,7 @@ def list_evidence(
     authorize(actor, "evidence.read")
     with ctx.transaction() as uow:
         page = uow.evidence.listing(actor.org_id, _checked(filters), limit=limit, offset=offset)
-        items = [summary(row, blob) for row, blob in page.items]
+        items = [_listed(row) for row in page.items]
         return Page(items=items, total=page.total, limit=limit, offset=offset)
 
 
@@ -152,8 +167,7 @@ def raw_file(ctx: Context, actor: Actor, evidence_id: str) -> RawDownload:
     """The raw file an evidence was parsed from, its bytes verified against their digest."""
     authorize(actor, "evidence.read")
     with ctx.transaction() as uow:
-        row = _visible(uow, actor, evidence_id)
-        blob = uow.evidence.blob(row.raw_digest) if row.raw_digest else None
+        row, blob = _visible(uow, actor, evidence_id)
         raw = _raw(row, blob)
         if raw is None:
             raise NotFoundError(

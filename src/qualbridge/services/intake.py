@@ -281,7 +281,8 @@ def _store(
             uow, actor, "evidence.upload", object_type="evidence", object_id=content_id, at=now, detail=detail
         )
         transparency.publish(uow, ctx)
-        ingested = Ingested(evidence=evidence_record(uow, row), created=created, linked=linked)
+        record = evidence_record(uow, row, blob=uow.evidence.blob_of(row))
+        ingested = Ingested(evidence=record, created=created, linked=linked)
         replay = Replay(status=201 if created else 200, body=ingested.model_dump_json().encode())
         if key is not None:
             idempotency.remember(uow, actor, key, fp, replay, now=now)

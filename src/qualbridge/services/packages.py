@@ -199,7 +199,7 @@ def _chosen_evaluations(
         row = uow.evaluations.get(evaluation_id)
         if row is None or row.org_id != actor.org_id or row.product_id != product_id:
             raise NotFoundError(f"no evaluation {evaluation_id} of this product", at(field="evaluations"))
-        missing = [e.content_id for e in uow.evaluations.inputs(row.id) if e.content_id not in packaged]
+        missing = [e for e in uow.evaluations.input_ids(row.id) if e not in packaged]
         if missing:
             raise WithheldEvidenceError(
                 f"evaluation {evaluation_id} considered evidence the package leaves out "
@@ -321,7 +321,7 @@ def package_evidence(ctx: Context, actor: Actor, package_id: uuid.UUID, evidence
         row = _packaged_evidence(uow, access, evidence_id)
         record_access(uow, actor, access, "package.evidence.read", now, evidence=evidence_id)
         tree = {access.package.product_id, *uow.products.descendants(access.package.product_id)}
-        return evidence_record(uow, row, within=tree)
+        return evidence_record(uow, row, blob=uow.evidence.blob_of(row), within=tree)
 
 
 def package_raw(ctx: Context, actor: Actor, package_id: uuid.UUID, evidence_id: str) -> RawDownload:
@@ -331,7 +331,7 @@ def package_raw(ctx: Context, actor: Actor, package_id: uuid.UUID, evidence_id: 
         now = ctx.clock()
         access = visible_package(uow, actor, package_id, now)
         row = _packaged_evidence(uow, access, evidence_id)
-        blob = uow.evidence.blob(row.raw_digest) if row.raw_digest else None
+        blob = uow.evidence.blob_of(row)
         if blob is None:
             raise NotFoundError(
                 f"evidence {evidence_id} was uploaded as a document: no raw file is kept",

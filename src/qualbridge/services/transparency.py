@@ -87,15 +87,15 @@ def publish(uow: UnitOfWork, ctx: Context) -> bytes:
 
 
 def log_ref(uow: UnitOfWork, object_type: str, object_id: str) -> LogRef | None:
-    row = uow.trust.latest_of(object_type, object_id)
-    return None if row is None else log_ref_of(uow, row)
+    """Where an object's latest attestation is in the log, and the latest checkpoint that covers it."""
+    found, checkpoint_size = uow.trust.attestations_and_checkpoint((object_type,), object_id)
+    return None if not found else log_ref_of(found[-1], checkpoint_size)
 
 
-def log_ref_of(uow: UnitOfWork, row: Attestation) -> LogRef:
-    """Where an attestation is in the log, and the latest checkpoint that covers it."""
-    return LogRef(
-        index=row.log_index, checkpoint_size=uow.trust.tree_size(), statement_digest=row.statement_digest
-    )
+def log_ref_of(row: Attestation, checkpoint_size: int) -> LogRef:
+    """Where an attestation is in the log, with the size of the latest checkpoint (which covers it: a
+    checkpoint is signed with every write)."""
+    return LogRef(index=row.log_index, checkpoint_size=checkpoint_size, statement_digest=row.statement_digest)
 
 
 def envelope_of(row: Attestation) -> dsse.Envelope:

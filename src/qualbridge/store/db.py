@@ -45,7 +45,7 @@ def make_engine(url: str | URL, *, pool_size: int = 10, connect_args: dict[str, 
     """An engine for ``url``; a SQLite file's folder is created if needed."""
     parsed = parse_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed, connect_args or {})
+        return _sqlite_engine(parsed, connect_args or {}, pool_size=pool_size)
     return create_engine(
         parsed,
         pool_size=pool_size,
@@ -55,10 +55,14 @@ def make_engine(url: str | URL, *, pool_size: int = 10, connect_args: dict[str, 
     )
 
 
-def _sqlite_engine(url: URL, connect_args: dict[str, Any]) -> Engine:
+def _sqlite_engine(url: URL, connect_args: dict[str, Any], *, pool_size: int) -> Engine:
+    options: dict[str, Any] = {}
     if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, **connect_args})
+        # A file database is pooled as PostgreSQL is, so that a connection is opened and set up (the
+        # PRAGMAs below) once, not for every request beyond SQLAlchemy's default of five.
+        options = {"pool_size": pool_size, "max_overflow": pool_size}
+    engine = create_engine(url, connect_args={"check_same_thread": False, **connect_args}, **options)
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: Any, _record: Any) -> None:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Response, status
 
 from qualbridge.api.deps import ActorDep, ContextDep, IdempotencyKeyDep, PageDep, mark_replay
 from qualbridge.api.errors import COMMON, responses
+from qualbridge.api.responses import ModelResponse
 from qualbridge.api.schemas import EvaluationIn, EvaluationOut, EvaluationSummaryOut, PageOut, RerunIn
 from qualbridge.services import evaluations
 from qualbridge.services.idempotency import Once
@@ -63,8 +64,9 @@ def list_for_product(
 
 
 @router.get("/evaluations/{evaluation_id}", response_model=EvaluationOut, responses=responses(404))
-def read(evaluation_id: uuid.UUID, ctx: ContextDep, actor: ActorDep) -> EvaluationOut:
-    return EvaluationOut.model_validate(evaluations.get_evaluation(ctx, actor, evaluation_id).model_dump())
+def read(evaluation_id: uuid.UUID, ctx: ContextDep, actor: ActorDep) -> ModelResponse:
+    found = evaluations.get_evaluation(ctx, actor, evaluation_id)
+    return ModelResponse(EvaluationOut.model_validate(found.model_dump()))
 
 
 @router.post(

@@ -6,7 +6,6 @@ smaller default limit of a JSON request.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import json
 import uuid
@@ -18,6 +17,7 @@ from starlette.convertors import Convertor, register_url_convertor
 
 from qualbridge.api.deps import ActorDep, ContextDep, IdempotencyKeyDep, PageDep, mark_replay
 from qualbridge.api.errors import COMMON, responses
+from qualbridge.api.responses import ModelResponse, raw_file_response
 from qualbridge.api.schemas import (
     NO_CONTROL,
     EvidenceDocumentIn,
@@ -64,12 +64,12 @@ _STORED_BEFORE: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _answer(result: intake.Intake, response: Response) -> IngestedOut:
-    response.status_code = result.status
-    response.headers["Location"] = f"/api/v1/evidence/{result.ingested.evidence.id}"
+def _answer(result: intake.Intake) -> ModelResponse:
+    headers = {"Location": f"/api/v1/evidence/{result.ingested.evidence.id}"}
     if result.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return IngestedOut.model_validate(result.ingested)
+        headers["Idempotent-Replayed"] = "true"
+    body = IngestedOut.model_validate(result.ingested)
+    return ModelResponse(body, status_code=result.status, headers=headers)
 
 
 def _refuse_constant(name: str) -> Any:
@@ -108,7 +108,6 @@ def upload_file(
     ctx: ContextDep,
     actor: ActorDep,
     key: IdempotencyKeyDep,
-    response: Response,
     product_id: Annotated[uuid.UUID, Form(description="The product the evidence was recorded on")],
     file: Annotated[UploadFile, File(description="An instrument export, or a JSON evidence document")],
     kind: Annotated[
@@ -124,7 +123,7 @@ def upload_file(
         str | None, Form(max_length=250, pattern=SUBJECT, description="What was tested, TYPE:ID")
     ] = None,
     test_date: Annotated[IsoDate | None, Form(description="YYYY-MM-DD")] = None,
-) -> IngestedOut:
+) -> ModelResponse:
     """Upload a raw file with its metadata; it is parsed, validated and stored with its bytes.
 
     The same evidence again answers 200 with the stored record (``created`` false), never a duplicate.
@@ -140,19 +139,19 @@ def upload_file(
         meta=collect_meta(meta, issuer=issuer, subject=subject, test_date=test_date),
         idempotency_key=key,
     )
-    return _answer(result, response)
+    return _answer(result)
 
 
 @uploads.post("/documents", status_code=201, response_model=IngestedOut, responses=_STORED_BEFORE)
 def upload_document(
-    body: EvidenceDocumentIn, ctx: ContextDep, actor: ActorDep, key: IdempotencyKeyDep, response: Response
-) -> IngestedOut:
+    body: EvidenceDocumentIn, ctx: ContextDep, actor: ActorDep, key: IdempotencyKeyDep
+) -> ModelResponse:
     """Upload an evidence document as JSON (no raw file is kept)."""
     document = body.document.model_dump(mode="json")
     result = intake.ingest_document(
         ctx, actor, product_id=body.product_id, document=document, idempotency_key=key
     )
-    return _answer(result, response)
+    return _answer(result)
 
 
 @router.get("", response_model=PageOut[EvidenceSummaryOut])
@@ -165,18 +164,18 @@ def list_evidence(
     subject_id: Annotated[str | None, Query(max_length=200, pattern=NO_CONTROL)] = None,
     tested_from: IsoDate | None = None,
     tested_to: IsoDate | None = None,
-) -> PageOut[EvidenceSummaryOut]:
+) -> ModelResponse:
     """The organization's evidence, newest first."""
     filters = evidence.EvidenceFilter(
         kind=kind, issuer=issuer, subject_id=subject_id, tested_from=tested_from, tested_to=tested_to
     )
     found = evidence.list_evidence(ctx, actor, filters, limit=page.limit, offset=page.offset)
-    return PageOut[EvidenceSummaryOut].model_validate(found, from_attributes=True)
+    return ModelResponse(PageOut[EvidenceSummaryOut].model_validate(found, from_attributes=True))
 
 
 @router.get("/{evidence_id:digest}", response_model=EvidenceOut, responses=responses(404))
-def read(evidence_id: EvidenceId, ctx: ContextDep, actor: ActorDep) -> EvidenceOut:
-    return EvidenceOut.model_validate(evidence.get_evidence(ctx, actor, evidence_id))
+def read(evidence_id: EvidenceId, ctx: ContextDep, actor: ActorDep) -> ModelResponse:
+    return ModelResponse(EvidenceOut.model_validate(evidence.get_evidence(ctx, actor, evidence_id)))
 
 
 @router.post(
@@ -216,14 +215,4 @@ def change_status(
 def download_raw(evidence_id: EvidenceId, ctx: ContextDep, actor: ActorDep) -> FileResponse:
     """The raw file the evidence was parsed from, byte for byte (verified against its digest)."""
     found = evidence.raw_file(ctx, actor, evidence_id)
-    hex_digest = found.raw.digest.removeprefix("sha256:")
-    return FileResponse(
-        found.path,
-        media_type=found.raw.media_type,
-        filename=found.raw.filename or hex_digest,
-        headers={
-            "ETag": f'"{found.raw.digest}"',
-            "Repr-Digest": f"sha-256=:{base64.b64encode(bytes.fromhex(hex_digest)).decode()}:",
-            "Cache-Control": "private, max-age=31536000, immutable",
-        },
-    )
+    return raw_file_response(found, cache_control="private, max-age=31536000, immutable")

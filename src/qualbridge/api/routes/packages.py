@@ -3,7 +3,6 @@ access to what was shared (every such read is audited)."""
 
 from __future__ import annotations
 
-import base64
 import uuid
 from typing import Annotated
 
@@ -12,6 +11,7 @@ from fastapi.responses import FileResponse
 
 from qualbridge.api.deps import ActorDep, ContextDep, IdempotencyKeyDep, PageDep, mark_replay
 from qualbridge.api.errors import COMMON, responses
+from qualbridge.api.responses import raw_file_response
 from qualbridge.api.schemas import (
     AuditEventOut,
     EvaluationOut,
@@ -24,7 +24,6 @@ from qualbridge.api.schemas import (
     ShareOut,
 )
 from qualbridge.services import bundles, packages, shares
-from qualbridge.services.evidence import RawDownload
 
 router = APIRouter(prefix="/packages", tags=["packages"], responses=responses(*COMMON))
 
@@ -86,22 +85,9 @@ def download_raw(
     package_id: uuid.UUID, evidence_id: EvidenceId, ctx: ContextDep, actor: ActorDep
 ) -> FileResponse:
     """The raw file of one evidence of the package, byte for byte (verified against its digest)."""
-    return _file(packages.package_raw(ctx, actor, package_id, evidence_id))
-
-
-def _file(found: RawDownload) -> FileResponse:
-    hex_digest = found.raw.digest.removeprefix("sha256:")
-    return FileResponse(
-        found.path,
-        media_type=found.raw.media_type,
-        filename=found.raw.filename or hex_digest,
-        headers={
-            "ETag": f'"{found.raw.digest}"',
-            "Repr-Digest": f"sha-256=:{base64.b64encode(bytes.fromhex(hex_digest)).decode()}:",
-            # Private and not stored: access ends with the grant, and every read is audited.
-            "Cache-Control": "private, no-store",
-        },
-    )
+    found = packages.package_raw(ctx, actor, package_id, evidence_id)
+    # Private and not stored: access ends with the grant, and every read is audited.
+    return raw_file_response(found, cache_control="private, no-store")
 
 
 @router.get(

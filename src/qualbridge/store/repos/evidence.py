@@ -6,9 +6,9 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypeVarTuple
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import Row, Select, func, select
+from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, defer
 
@@ -45,6 +45,40 @@ class EvidenceFilter:
         return query
 
 
+# The statements of the most frequent reads, built once: SQLAlchemy then binds the values and finds the
+# compiled SQL in its cache, where building the statement anew costs more than running it.
+_BY_CONTENT_ID = (
+    select(Evidence, Blob)
+    .outerjoin(Blob, Blob.digest == Evidence.raw_digest)
+    .where(Evidence.org_id == bindparam("org_id"), Evidence.content_id == bindparam("content_id"))
+)
+_PRODUCTS_OF = (
+    select(Product)
+    .join(EvidenceLink, EvidenceLink.product_id == Product.id)
+    .where(EvidenceLink.evidence_id == bindparam("evidence_id"))
+    .order_by(Product.model, Product.id)
+)
+
+
+#: What a listing shows of each evidence, as columns: no documents, and no ORM objects to build for the
+#: rows of a page.
+_SUMMARIES = select(
+    Evidence.content_id,
+    Evidence.kind,
+    Evidence.issuer,
+    Evidence.test_date,
+    Evidence.subject_type,
+    Evidence.subject_id,
+    Evidence.raw_digest,
+    Evidence.raw_filename,
+    Evidence.org_id,
+    Evidence.uploaded_by,
+    Evidence.created_at,
+    Blob.size.label("raw_size"),
+    Blob.media_type.label("raw_media_type"),
+).outerjoin(Blob, Blob.digest == Evidence.raw_digest)
+
+
 class EvidenceRepo:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -58,27 +92,27 @@ class EvidenceRepo:
         return self.session.get(Evidence, row_id)
 
     def get(self, org_id: uuid.UUID, content_id: str) -> Evidence | None:
-        return self.session.scalar(
-            select(Evidence).where(Evidence.org_id == org_id, Evidence.content_id == content_id)
-        )
+        found = self.get_with_blob(org_id, content_id)
+        return None if found is None else found[0]
+
+    def get_with_blob(self, org_id: uuid.UUID, content_id: str) -> tuple[Evidence, Blob | None] | None:
+        """The organization's evidence and the record of its raw file (None: uploaded as a document),
+        in one query."""
+        found = self.session.execute(_BY_CONTENT_ID, {"org_id": org_id, "content_id": content_id}).first()
+        return None if found is None else (found[0], found[1])
 
     def link(self, evidence_id: uuid.UUID, product_id: uuid.UUID) -> EvidenceLink | None:
         return self.session.get(EvidenceLink, (evidence_id, product_id))
 
     def products_of(self, evidence_id: uuid.UUID) -> Sequence[Product]:
-        return self.session.scalars(
-            select(Product)
-            .join(EvidenceLink, EvidenceLink.product_id == Product.id)
-            .where(EvidenceLink.evidence_id == evidence_id)
-            .order_by(Product.model, Product.id)
-        ).all()
+        return self.session.scalars(_PRODUCTS_OF, {"evidence_id": evidence_id}).all()
 
     def listing(
         self, org_id: uuid.UUID, filters: EvidenceFilter, *, limit: int, offset: int
-    ) -> Page[Row[Evidence, Blob | None]]:
-        query = select(Evidence, Blob).outerjoin(Blob, Blob.digest == Evidence.raw_digest)
-        # A listing shows summaries: the documents (the bulk of a row, JSON to decode) stay unread.
-        query = filters.apply(query.where(Evidence.org_id == org_id)).options(defer(Evidence.document))
+    ) -> Page[Row[*tuple[Any, ...]]]:
+        """A page of the organization's evidence, newest first: rows of the evidence's summary columns
+        (those of ``evidence``, and the raw file's ``raw_size`` and ``raw_media_type``)."""
+        query = filters.apply(_SUMMARIES.where(Evidence.org_id == org_id))
         query = query.order_by(Evidence.created_at.desc(), Evidence.id)
         return paginate(self.session, query, limit=limit, offset=offset)
 
@@ -128,6 +162,10 @@ class EvidenceRepo:
 
     def blob(self, digest: str) -> Blob | None:
         return self.session.get(Blob, digest)
+
+    def blob_of(self, row: Evidence) -> Blob | None:
+        """The record of the evidence's raw file (None: uploaded as a document)."""
+        return None if row.raw_digest is None else self.blob(row.raw_digest)
 
     def ensure_blob(self, *, digest: str, size: int, media_type: str, at: dt.datetime) -> None:
         """Record a blob unless it is recorded already (two uploads of one file may race here)."""

@@ -91,9 +91,10 @@ class EvaluationRepo:
         page = paginate(self.session, query, limit=limit, offset=offset)
         return Page(items=[row[0] for row in page.items], total=page.total, limit=limit, offset=offset)
 
-    def inputs(self, evaluation_id: uuid.UUID) -> Sequence[Evidence]:
+    def input_ids(self, evaluation_id: uuid.UUID) -> Sequence[str]:
+        """The content ids of the evidence an evaluation read, in order (the documents stay unread)."""
         return self.session.scalars(
-            select(Evidence)
+            select(Evidence.content_id)
             .join(EvaluationInput, EvaluationInput.evidence_id == Evidence.id)
             .where(EvaluationInput.evaluation_id == evaluation_id)
             .order_by(Evidence.content_id)
