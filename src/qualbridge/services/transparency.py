@@ -46,8 +46,11 @@ def open_log(uow: UnitOfWork, ctx: Context, *, signing: bool = False) -> Transpa
     """The log over this transaction's storage; ``signing`` takes the write lock and the log key."""
     storage = uow.trust.log
     if signing:
-        storage.lock()
-        return TransparencyLog(storage, origin=ctx.trust.origin, signer=log_signer(uow, ctx, ctx.clock()))
+        if uow.signing_log is None:  # once per transaction: the lock, the key and the check of the tree
+            storage.lock()
+            signer = log_signer(uow, ctx, ctx.clock())
+            uow.signing_log = TransparencyLog(storage, origin=ctx.trust.origin, signer=signer)
+        return uow.signing_log
     return TransparencyLog(storage, origin=ctx.trust.origin)
 
 
@@ -62,12 +65,13 @@ def attest(
     org_id: uuid.UUID | None,
 ) -> Attestation:
     """Sign ``statement`` with ``key``, append its entry to the log and record the envelope."""
-    envelope = dsse.sign(intoto.PAYLOAD_TYPE, statement.to_payload(), [key])
+    payload = statement.to_payload()  # canonical JSON of the whole statement: made once
+    envelope = dsse.sign(intoto.PAYLOAD_TYPE, payload, [key])
     # Every record gets an entry of its own, even when its statement is the same bytes as another's.
     log = open_log(uow, ctx, signing=True)
     (index,) = log.append([log_entry(envelope, statement)])
     row = Attestation(
-        statement_digest=statement.digest,
+        statement_digest=intoto.sha256_hex(payload),
         log_index=index,
         predicate_type=statement.predicate_type,
         envelope=envelope.to_json(),

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from qualbridge.store.repos import AccountRepo, AuditRepo, EvidenceRepo, IdempotencyRepo, ProductRepo
 from qualbridge.store.repos.qualification import EvaluationRepo, PackageRepo, ProfileRepo
 from qualbridge.store.repos.transparency import TransparencyRepo
+from qualbridge.trust.log import TransparencyLog
 
 
 class UnitOfWork:
@@ -26,3 +27,6 @@ class UnitOfWork:
         self.evaluations = EvaluationRepo(session)
         self.packages = PackageRepo(session)
         self.trust = TransparencyRepo(session)
+        # The log as opened for appending in this transaction (write lock held, the stored tree checked
+        # against the last checkpoint): every append and the closing checkpoint use the same one.
+        self.signing_log: TransparencyLog | None = None
