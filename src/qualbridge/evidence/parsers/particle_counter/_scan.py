@@ -12,6 +12,9 @@
    the error names its line and column. Nothing is accepted from a file with a bad row.
 
 Memory stays bounded by the number of groups, not the number of rows.
+
+Step 1 has a fast path for plain exports, :mod:`._fast` (a compiled scan giving the same groups); this
+module's Polars query is the general path, for every file the fast path declines.
 """
 
 from __future__ import annotations
@@ -36,6 +39,11 @@ LOC = "__loc"
 OVERFLOW = "__overflow"
 VOLUME, DURATION = "__volume", "__duration"
 HMS = r"^\s*(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d+)?)\s*$"
+
+# One group's aggregates by name: the keys (LOC and the status columns), "n", "overflow", and per
+# channel k "null{k}", "min{k}", "sum{k}", "max{k}"; "vnull", "vmin", "vsum" and "dnull", "dmin", "dsum"
+# when the volume and the duration are known; "inc" for cumulative channels.
+GroupRow = dict[str, Any]
 
 
 def col(i: int) -> str:
@@ -255,12 +263,6 @@ def _problems(g: dict[str, Any], layout: Layout, mode: Mode) -> Iterator[Problem
         yield "duration"
     if g.get("inc") and layout.mode == "cumulative":
         yield "increase"
-
-
-# One group's aggregates by name: the keys (LOC and the status columns), "n", "overflow", and per
-# channel k "null{k}", "min{k}", "sum{k}", "max{k}"; "vnull", "vmin", "vsum" and "dnull", "dmin", "dsum"
-# when the volume and the duration are known; "inc" for cumulative channels.
-GroupRow = dict[str, Any]
 
 
 def check_groups(layout: Layout, groups: list[GroupRow], mode: Mode, spec: StatusSpec) -> Outcomes:
