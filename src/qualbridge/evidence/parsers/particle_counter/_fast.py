@@ -45,7 +45,6 @@ def available() -> bool:
 def eligible(layout: Layout) -> bool:
     """Whether the layout is one the compiled scan reads (the file's content may still send it back)."""
     head = layout.head
-    keys = ([layout.location] if layout.location is not None else []) + list(layout.status)
     return (
         _rows is not None
         and head.encoding == "utf8"
@@ -53,7 +52,7 @@ def eligible(layout: Layout) -> bool:
         and head.delimiter != ("," if head.decimal_comma else ".")
         and n_fields(layout) <= MAX_FIELDS
         and 0 < len(layout.channels) <= MAX_CHANNELS
-        and len(keys) <= MAX_KEYS
+        and len(_keys(layout)) <= MAX_KEYS
         and not any(s is not None and s.hms for s in (layout.volume, layout.duration))
     )
 
@@ -81,6 +80,11 @@ def aggregate(layout: Layout, mode: Mode) -> list[GroupRow] | None:
     if any(r is None for r in results):
         return None
     return _rows_of(layout, mode, _merge(g for r in results if r is not None for g in r))
+
+
+def _keys(layout: Layout) -> list[int]:
+    """The columns a group is keyed by: the location's (unless one name is given) and the statuses'."""
+    return ([layout.location] if layout.location is not None else []) + list(layout.status)
 
 
 def _line_offset(data: mmap.mmap, line: int) -> int | None:
@@ -114,12 +118,11 @@ def _quantity(source: Source | None) -> Quantity | None:
 
 def _scanner(layout: Layout, mode: Mode, data: mmap.mmap) -> Callable[[tuple[int, int]], list[Group] | None]:
     assert _rows is not None
-    keys = ([layout.location] if layout.location is not None else []) + list(layout.status)
     args = (
         layout.head.delimiter,
         "," if layout.head.decimal_comma else ".",
         n_fields(layout),
-        keys,
+        _keys(layout),
         [c.column for c in layout.channels],
         mode == "differential",
         mode == "cumulative" and len(layout.channels) > 1,

@@ -51,6 +51,12 @@ typedef struct {
     unsigned char used[MAX_FIELDS]; /* the columns a sample row must have one value in */
 } Spec;
 
+/* A per-sample quantity's statistics (volume, duration): values seen, nulls, minimum, sum. */
+typedef struct {
+    int64_t n, nulls;
+    double min, sum;
+} Amount;
+
 typedef struct {
     int64_t n;
     int64_t nulls[MAX_CHANNELS];
@@ -59,10 +65,7 @@ typedef struct {
     int64_t conc_n[MAX_CHANNELS];
     double conc_sum[MAX_CHANNELS];
     double conc_max[MAX_CHANNELS];
-    int64_t vnull, vn;
-    double vmin, vsum;
-    int64_t dnull, dn;
-    double dmin, dsum;
+    Amount volume, duration;
     int64_t inc;
 } Stats;
 
@@ -207,7 +210,7 @@ static void stats_init(Stats *s, const Spec *spec) {
         s->raw_min[k] = INFINITY;
         s->conc_max[k] = -INFINITY;
     }
-    s->vmin = s->dmin = INFINITY;
+    s->volume.min = s->duration.min = INFINITY;
 }
 
 static void table_free(Table *t) {
@@ -274,6 +277,23 @@ static int quantity(int col, int has, double constant, double factor, const char
     if (!parse_number(fs[col], fe[col], decimal, &raw)) return -1;
     *value = raw * factor;
     return 1;
+}
+
+static inline void amount_add(Amount *a, int has, double value) {
+    if (!has) {
+        a->nulls++;
+        return;
+    }
+    a->n++;
+    a->sum += value;
+    if (value < a->min) a->min = value;
+}
+
+/* One concentration of channel k (a NaN, from a volume of 0, stays the maximum: the row is refused). */
+static inline void concentration_add(Stats *s, int k, double conc) {
+    s->conc_n[k]++;
+    s->conc_sum[k] += conc;
+    if (conc > s->conc_max[k] || isnan(conc)) s->conc_max[k] = conc;
 }
 
 static ScanResult scan(const Spec *given, const char *p, const char *end, Table *table) {
@@ -385,12 +405,7 @@ static ScanResult scan(const Spec *given, const char *p, const char *end, Table 
             if (v < s->raw_min[k]) s->raw_min[k] = v;
             if (before && v > raw[k - 1]) increases = 1;
             before = 1;
-            if (scaled && !spec->differential) {
-                double conc = v * scale;
-                s->conc_n[k]++;
-                s->conc_sum[k] += conc;
-                if (conc > s->conc_max[k] || isnan(conc)) s->conc_max[k] = conc;
-            }
+            if (scaled && !spec->differential) concentration_add(s, k, v * scale);
         }
         if (spec->check_increase) s->inc += increases;
         /* differential channels: cumulative (>= size) values summed from the size up, a null counting
@@ -404,30 +419,10 @@ static ScanResult scan(const Spec *given, const char *p, const char *end, Table 
                         total = any ? total + raw[j] : raw[j];
                         any = 1;
                     }
-                if (!any) continue;
-                double conc = total * scale;
-                s->conc_n[k]++;
-                s->conc_sum[k] += conc;
-                if (conc > s->conc_max[k] || isnan(conc)) s->conc_max[k] = conc;
+                if (any) concentration_add(s, k, total * scale);
             }
-        if (spec->has_volume) {
-            if (has_volume) {
-                s->vn++;
-                s->vsum += volume;
-                if (volume < s->vmin) s->vmin = volume;
-            } else {
-                s->vnull++;
-            }
-        }
-        if (spec->has_duration) {
-            if (has_duration) {
-                s->dn++;
-                s->dsum += duration;
-                if (duration < s->dmin) s->dmin = duration;
-            } else {
-                s->dnull++;
-            }
-        }
+        if (spec->has_volume) amount_add(&s->volume, has_volume, volume);
+        if (spec->has_duration) amount_add(&s->duration, has_duration, duration);
     }
     return SCAN_OK;
 }
@@ -511,8 +506,8 @@ static PyObject *group_tuple(const Group *g, const Spec *spec) {
         }
         PyTuple_SET_ITEM(channels, k, t);
     }
-    PyObject *vmin = optional_float(s->vn, s->vmin);
-    PyObject *dmin = optional_float(s->dn, s->dmin);
+    PyObject *vmin = optional_float(s->volume.n, s->volume.min);
+    PyObject *dmin = optional_float(s->duration.n, s->duration.min);
     if (!vmin || !dmin) {
         Py_XDECREF(vmin);
         Py_XDECREF(dmin);
@@ -520,8 +515,9 @@ static PyObject *group_tuple(const Group *g, const Spec *spec) {
         Py_DECREF(channels);
         return NULL;
     }
-    return Py_BuildValue("(NLN(LNd)(LNd)L)", key, (long long)s->n, channels, (long long)s->vnull, vmin,
-                         s->vsum, (long long)s->dnull, dmin, s->dsum, (long long)s->inc);
+    return Py_BuildValue("(NLN(LNd)(LNd)L)", key, (long long)s->n, channels, (long long)s->volume.nulls,
+                         vmin, s->volume.sum, (long long)s->duration.nulls, dmin, s->duration.sum,
+                         (long long)s->inc);
 }
 
 static int parse_quantity(PyObject *q, int n_fields, int *col, int *has, double *value, double *factor,
