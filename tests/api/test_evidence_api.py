@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from qualbridge.services import evidence
 from qualbridge.services.actor import Actor
 from qualbridge.services.context import Context
 from tests.api.client import TestClient, assert_problem, bearer
@@ -72,6 +73,24 @@ def test_upload_read_list_and_download(client: TestClient, ctx: Context) -> None
     assert [(i["evidence"]["id"], i["inherited"], i["depth"]) for i in of_product["items"]] == [
         (evidence_id, False, 0)
     ]
+
+
+@pytest.mark.parametrize("in_memory_max", [1 << 20, 0], ids=["in-memory", "streamed"])
+def test_a_raw_download_is_the_same_from_memory_or_streamed_from_disk(
+    client: TestClient, ctx: Context, monkeypatch: pytest.MonkeyPatch, in_memory_max: int
+) -> None:
+    monkeypatch.setattr(evidence, "IN_MEMORY_MAX", in_memory_max)
+    _, headers, product = _setup(client, ctx)
+    form = {"product_id": product, "meta": json.dumps(PARTICLE_META)}
+    files = {"file": ("Partikelzählung 5.csv", PARTICLE_CSV, "text/csv")}
+    uploaded = client.post("/api/v1/evidence", headers=headers, data=form, files=files)
+    evidence_id = uploaded.json()["evidence"]["id"]
+    raw = client.get(f"/api/v1/evidence/{evidence_id}/raw", headers=headers)
+    assert (raw.status_code, raw.content) == (200, PARTICLE_CSV)
+    assert raw.headers["content-length"] == str(len(PARTICLE_CSV))
+    assert raw.headers["etag"] == f'"sha256:{hashlib.sha256(PARTICLE_CSV).hexdigest()}"'
+    # RFC 8187: a name that is not plain ASCII goes as filename*, percent-encoded UTF-8.
+    assert raw.headers["content-disposition"] == "attachment; filename*=utf-8''Partikelz%C3%A4hlung%205.csv"
 
 
 def test_the_same_upload_again_is_200_and_no_duplicate(client: TestClient, ctx: Context) -> None:

@@ -1,5 +1,6 @@
 """Transactions: one per use case, all or nothing, run again once after losing a race."""
 
+import asyncio
 import uuid
 
 import pytest
@@ -51,3 +52,15 @@ def test_a_lost_race_is_run_again_once(ctx: Context) -> None:
     with pytest.raises(ConflictError, match="concurrent request"):
         ctx.write(insert_the_same_row)
     assert len(products.list_components(ctx, vendor, a)) == 1
+
+
+def test_a_write_transaction_is_refused_on_an_event_loop_and_a_read_is_not(ctx: Context) -> None:
+    vendor = new_org(ctx)
+
+    async def on_the_loop() -> int:
+        with pytest.raises(RuntimeError, match="event loop"):
+            products.create_product(ctx, vendor, kind="equipment", model="A", name="A")
+        return products.list_products(ctx, vendor, limit=10, offset=0).total
+
+    assert asyncio.run(on_the_loop()) == 0
+    products.create_product(ctx, vendor, kind="equipment", model="A", name="A")  # off the loop: fine

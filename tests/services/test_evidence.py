@@ -107,18 +107,37 @@ def test_one_record_with_its_products_and_raw_bytes(ctx: Context) -> None:
     assert record.document["kind"] == "particle_survey"
     assert [p.id for p in record.products] == [tool]
     download = evidence.raw_file(ctx, vendor, survey)
-    assert download.path.read_bytes() == PARTICLE_CSV
+    assert (download.data, download.path) == (PARTICLE_CSV, None)  # a small file: the checked bytes
     assert download.raw == record.raw
 
 
-def test_damaged_raw_bytes_are_never_served(ctx: Context) -> None:
+def test_a_large_raw_file_is_checked_on_disk_and_served_from_there(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vendor = new_org(ctx)
+    survey = _survey(ctx, vendor, _product(ctx, vendor, "T"))
+    monkeypatch.setattr(evidence, "IN_MEMORY_MAX", len(PARTICLE_CSV) - 1)
+    download = evidence.raw_file(ctx, vendor, survey)
+    assert download.data is None
+    assert download.path is not None
+    assert download.path.read_bytes() == PARTICLE_CSV
+
+
+@pytest.mark.parametrize("in_memory_max", [1 << 20, 0], ids=["in-memory", "on-disk"])
+def test_damaged_raw_bytes_are_never_served(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch, in_memory_max: int
+) -> None:
+    monkeypatch.setattr(evidence, "IN_MEMORY_MAX", in_memory_max)
     vendor = new_org(ctx)
     survey = _survey(ctx, vendor, _product(ctx, vendor, "T"))
     record = evidence.get_evidence(ctx, vendor, survey)
     assert record.raw is not None
     assert isinstance(ctx.blobs, FilesystemBlobStore)
     ctx.blobs.path_of(record.raw.digest).write_bytes(PARTICLE_CSV.replace(b"120", b"12"))
-    with pytest.raises(BlobCorruptedError):
+    with pytest.raises(BlobCorruptedError, match="does not match its digest"):
+        evidence.raw_file(ctx, vendor, survey)
+    ctx.blobs.path_of(record.raw.digest).unlink()
+    with pytest.raises(BlobCorruptedError, match="missing"):
         evidence.raw_file(ctx, vendor, survey)
 
 

@@ -47,7 +47,7 @@ def test_the_fab_reads_the_package_and_only_what_it_holds(ctx: Context) -> None:
     assert [(p.id, p.version) for p in package.profiles] == [("fab-dresden/chamber", 1)]
     survey = packages.package_evidence(ctx, s.fab, s.package_id, s.survey_id)
     assert [p.id for p in survey.products] == [s.product_id]
-    assert packages.package_raw(ctx, s.fab, s.package_id, s.survey_id).path.read_bytes() == PARTICLE_CSV
+    assert packages.package_raw(ctx, s.fab, s.package_id, s.survey_id).data == PARTICLE_CSV
     shared_eval = packages.package_evaluation(ctx, s.fab, s.package_id, s.evaluation_id)
     assert shared_eval == evaluations.get_evaluation(ctx, s.vendor, s.evaluation_id)
     assert sorted(shared_eval.evidence) == sorted([s.survey_id, s.leak_id])

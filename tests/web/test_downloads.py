@@ -15,6 +15,7 @@ from qualbridge.services.context import Context
 from qualbridge.trust.bundle import MEDIA_TYPE, Bundle
 from qualbridge.verification import verify_data
 from tests.services.qualification_samples import SharedPackage, shared_package
+from tests.services.samples import PARTICLE_CSV
 from tests.web.conftest import sign_in
 
 
@@ -64,6 +65,20 @@ def test_a_fab_downloads_the_report_and_the_read_is_audited(
     reads = [e.detail for e in trail if e.action == "package.report.read"]
     assert [(d["lang"], d["format"]) for d in reads] == [("en", "html"), ("zh", "html"), ("both", "html")]
     assert all(e.org_id == shared.fab.org_id for e in trail if e.action == "package.report.read")
+
+
+def test_a_fab_downloads_a_raw_file_of_the_package_and_the_read_is_audited(
+    client: TestClient, shared: SharedPackage, ctx: Context
+) -> None:
+    _in(client, ctx, shared.fab)
+    answer = client.get(f"/packages/{shared.package_id}/evidence/{shared.survey_id}/raw")
+    assert (answer.status_code, answer.content) == (200, PARTICLE_CSV)
+    assert answer.headers["content-disposition"] == 'attachment; filename="survey.csv"'
+    assert answer.headers["cache-control"] == "private, no-store"
+    trail = packages.package_audit(ctx, shared.vendor, shared.package_id, limit=100, offset=0).items
+    assert [(e.action, e.org_id) for e in trail if e.action == "package.raw.read"] == [
+        ("package.raw.read", shared.fab.org_id)
+    ]
 
 
 def test_the_report_language_defaults_to_the_pages(

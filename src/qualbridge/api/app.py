@@ -4,10 +4,20 @@ It serves the JSON API under ``/api/v1`` and the web pages (``qualbridge.web``) 
 
 Run it with ``qualbridge serve``, or under any ASGI server as a factory:
 ``uvicorn --factory qualbridge.api.app:create_app_from_env``.
+
+Where a route runs. A synchronous route runs in the thread pool; handing a request to a thread and back
+costs more CPU than a read's whole work, the switches between threads above all. So the frequent reads of
+the organization's own records (evidence, its raw files up to a megabyte, evaluations, products) are
+``async`` routes that call their use case directly on the event loop: a few indexed queries, no locks to
+wait for (SQLite's write-ahead log and PostgreSQL's MVCC never make a reader wait for a writer). Anything
+that may wait or work long stays in the pool: writes (SQLite's write lock, row locks), uploads, reports,
+bundles, and reads that record an access in the audit trail. :meth:`Context.transaction` refuses a write
+transaction on the event loop, so a use case that starts writing cannot slip onto it unnoticed.
 """
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -50,6 +60,10 @@ def create_app(settings: Settings | None = None, *, context: Context | None = No
         # pool's connections, so that a burst queues for a thread instead of opening (and closing again)
         # connections beyond the pool, and fewer threads contend for the interpreter.
         to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
+        # What start-up made (modules, the app, schemas) lives as long as the process: kept out of the
+        # garbage collector's full passes, which would otherwise walk it all again and again mid-request.
+        gc.collect()
+        gc.freeze()
         yield
         if context is None:
             ctx.db.dispose()

@@ -3,6 +3,7 @@ and the configuration of signing and the transparency log."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,6 +27,14 @@ T = TypeVar("T")
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def _on_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -83,7 +92,12 @@ class Context:
 
     @contextmanager
     def transaction(self, *, write: bool = False) -> Iterator[UnitOfWork]:
-        """One transaction: committed when the block ends, rolled back if it raises."""
+        """One transaction: committed when the block ends, rolled back if it raises.
+
+        A write transaction is refused on a thread running an event loop: it may wait for a lock (SQLite's
+        write lock, a row lock), and every request of that loop would wait with it."""
+        if write and _on_event_loop():
+            raise RuntimeError("a write transaction on the event loop: run this use case in a worker thread")
         session = self.db.session()
         try:
             if write:

@@ -33,11 +33,15 @@ from qualbridge.store.models import Blob, Evidence
 from qualbridge.store.repos.evidence import EvidenceFilter
 
 __all__ = [
+    "IN_MEMORY_MAX",
     "EvidenceFilter",
     "RawDownload",
+    "RawLocated",
     "evidence_record",
+    "fetch_raw",
     "get_evidence",
     "list_evidence",
+    "locate_raw",
     "logged_summary",
     "product_evidence",
     "raw_file",
@@ -156,15 +160,44 @@ def product_evidence(
         return Page(items=items, total=page.total, limit=limit, offset=offset)
 
 
+#: Raw files up to this size are read into memory, checked and sent from there; larger ones are checked
+#: on disk and streamed.
+IN_MEMORY_MAX = 1 << 20
+
+
 @dataclass(frozen=True, slots=True)
 class RawDownload:
-    path: Path
+    """A raw file checked against its digest: its bytes (``data``) when it is small, else its ``path``."""
+
+    raw: RawFile
+    created_at: dt.datetime
+    path: Path | None = None
+    data: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RawLocated:
+    """A raw file the caller may read, not yet checked: :func:`fetch_raw` does that."""
+
     raw: RawFile
     created_at: dt.datetime
 
+    @property
+    def in_memory(self) -> bool:
+        return self.raw.size <= IN_MEMORY_MAX
 
-def raw_file(ctx: Context, actor: Actor, evidence_id: str) -> RawDownload:
-    """The raw file an evidence was parsed from, its bytes verified against their digest."""
+
+def fetch_raw(ctx: Context, located: RawLocated) -> RawDownload:
+    """The bytes (or, for a large file, the path) of a raw file, checked against its digest."""
+    digest = located.raw.digest
+    if located.in_memory:
+        return RawDownload(located.raw, located.created_at, data=ctx.blobs.read_verified(digest))
+    return RawDownload(located.raw, located.created_at, path=ctx.blobs.open_verified(digest))
+
+
+def locate_raw(ctx: Context, actor: Actor, evidence_id: str) -> RawLocated:
+    """The record of the raw file an evidence was parsed from (database only: nothing is read from the
+    blob store yet)."""
     authorize(actor, "evidence.read")
     with ctx.transaction() as uow:
         row, blob = _visible(uow, actor, evidence_id)
@@ -174,4 +207,9 @@ def raw_file(ctx: Context, actor: Actor, evidence_id: str) -> RawDownload:
                 f"evidence {evidence_id} was uploaded as a document: no raw file is kept",
                 at(field="evidence_id"),
             )
-    return RawDownload(path=ctx.blobs.open_verified(raw.digest), raw=raw, created_at=row.created_at)
+    return RawLocated(raw, row.created_at)
+
+
+def raw_file(ctx: Context, actor: Actor, evidence_id: str) -> RawDownload:
+    """The raw file an evidence was parsed from, its bytes verified against their digest."""
+    return fetch_raw(ctx, locate_raw(ctx, actor, evidence_id))

@@ -36,7 +36,7 @@ from qualbridge.services.evaluations import (
 from qualbridge.services.evaluations import (
     summary as evaluation_summary,
 )
-from qualbridge.services.evidence import RawDownload, evidence_record, logged_summary
+from qualbridge.services.evidence import RawDownload, RawLocated, evidence_record, fetch_raw, logged_summary
 from qualbridge.services.idempotency import Guard, Once, records, write_once
 from qualbridge.services.products import owned_product, product_record
 from qualbridge.services.profiles import resolve_published
@@ -341,7 +341,7 @@ def package_raw(ctx: Context, actor: Actor, package_id: uuid.UUID, evidence_id: 
         raw = RawFile(
             digest=blob.digest, filename=row.raw_filename, size=blob.size, media_type=blob.media_type
         )
-    return RawDownload(path=ctx.blobs.open_verified(raw.digest), raw=raw, created_at=row.created_at)
+    return fetch_raw(ctx, RawLocated(raw, row.created_at))
 
 
 def package_evaluation(

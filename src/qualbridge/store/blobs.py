@@ -6,7 +6,7 @@ temporary file. Writing the same bytes twice is harmless (same name, same conten
 digest, so a file damaged on disk is reported instead of being served.
 
 :class:`BlobStore` is the interface; :class:`FilesystemBlobStore` implements it on a local (or shared)
-file system. An S3-compatible store implements the same four methods.
+file system. An S3-compatible store implements the same five methods.
 """
 
 from __future__ import annotations
@@ -49,6 +49,8 @@ class BlobStore(Protocol):
     def exists(self, digest: str) -> bool: ...
 
     def open_verified(self, digest: str) -> Path: ...
+
+    def read_verified(self, digest: str) -> bytes: ...
 
     def iter_bytes(self, digest: str) -> Iterator[bytes]: ...
 
@@ -118,6 +120,18 @@ class FilesystemBlobStore:
         if digest_file(path).digest != digest:
             raise BlobCorruptedError(f"blob {digest} does not match its digest")
         return path
+
+    def read_verified(self, digest: str) -> bytes:
+        """The blob's bytes, read once and checked against ``digest``: what is checked is what is
+        returned. For blobs small enough to hold in memory."""
+        path = self.path_of(digest)
+        try:
+            data = path.read_bytes()
+        except (FileNotFoundError, IsADirectoryError):
+            raise BlobCorruptedError(f"blob {digest} is missing from the blob store") from None
+        if "sha256:" + hashlib.sha256(data).hexdigest() != digest:
+            raise BlobCorruptedError(f"blob {digest} does not match its digest")
+        return data
 
     def iter_bytes(self, digest: str) -> Iterator[bytes]:
         with self.open_verified(digest).open("rb") as fh:

@@ -55,7 +55,7 @@ def run(
     response_model=PageOut[EvaluationSummaryOut],
     responses=responses(404),
 )
-def list_for_product(
+async def list_for_product(
     product_id: uuid.UUID, ctx: ContextDep, actor: ActorDep, page: PageDep
 ) -> PageOut[EvaluationSummaryOut]:
     """The product's evaluations, newest first."""
@@ -64,7 +64,7 @@ def list_for_product(
 
 
 @router.get("/evaluations/{evaluation_id}", response_model=EvaluationOut, responses=responses(404))
-def read(evaluation_id: uuid.UUID, ctx: ContextDep, actor: ActorDep) -> ModelResponse:
+async def read(evaluation_id: uuid.UUID, ctx: ContextDep, actor: ActorDep) -> ModelResponse:
     found = evaluations.get_evaluation(ctx, actor, evaluation_id)
     return ModelResponse(EvaluationOut.model_validate(found.model_dump()))
 

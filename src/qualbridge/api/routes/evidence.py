@@ -12,7 +12,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
-from fastapi.responses import FileResponse
+from fastapi.concurrency import run_in_threadpool
 from starlette.convertors import Convertor, register_url_convertor
 
 from qualbridge.api.deps import ActorDep, ContextDep, IdempotencyKeyDep, PageDep, mark_replay
@@ -155,7 +155,7 @@ def upload_document(
 
 
 @router.get("", response_model=PageOut[EvidenceSummaryOut])
-def list_evidence(
+async def list_evidence(
     ctx: ContextDep,
     actor: ActorDep,
     page: PageDep,
@@ -174,7 +174,7 @@ def list_evidence(
 
 
 @router.get("/{evidence_id:digest}", response_model=EvidenceOut, responses=responses(404))
-def read(evidence_id: EvidenceId, ctx: ContextDep, actor: ActorDep) -> ModelResponse:
+async def read(evidence_id: EvidenceId, ctx: ContextDep, actor: ActorDep) -> ModelResponse:
     return ModelResponse(EvidenceOut.model_validate(evidence.get_evidence(ctx, actor, evidence_id)))
 
 
@@ -209,10 +209,14 @@ def change_status(
 
 @router.get(
     "/{evidence_id:digest}/raw",
-    response_class=FileResponse,
+    response_class=Response,
     responses={**responses(404), 200: {"description": "The raw file", "content": {"*/*": {}}}},
 )
-def download_raw(evidence_id: EvidenceId, ctx: ContextDep, actor: ActorDep) -> FileResponse:
+async def download_raw(evidence_id: EvidenceId, ctx: ContextDep, actor: ActorDep) -> Response:
     """The raw file the evidence was parsed from, byte for byte (verified against its digest)."""
-    found = evidence.raw_file(ctx, actor, evidence_id)
+    located = evidence.locate_raw(ctx, actor, evidence_id)
+    if located.in_memory:
+        found = evidence.fetch_raw(ctx, located)
+    else:  # hashing a large file would hold up every other request of this worker
+        found = await run_in_threadpool(evidence.fetch_raw, ctx, located)
     return raw_file_response(found, cache_control="private, max-age=31536000, immutable")

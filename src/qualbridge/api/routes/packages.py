@@ -7,7 +7,6 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
-from fastapi.responses import FileResponse
 
 from qualbridge.api.deps import ActorDep, ContextDep, IdempotencyKeyDep, PageDep, mark_replay
 from qualbridge.api.errors import COMMON, responses
@@ -78,12 +77,12 @@ def read_evidence(
 
 @router.get(
     "/{package_id}/evidence/{evidence_id}/raw",
-    response_class=FileResponse,
+    response_class=Response,
     responses={**responses(404), 200: {"description": "The raw file", "content": {"*/*": {}}}},
 )
 def download_raw(
     package_id: uuid.UUID, evidence_id: EvidenceId, ctx: ContextDep, actor: ActorDep
-) -> FileResponse:
+) -> Response:
     """The raw file of one evidence of the package, byte for byte (verified against its digest)."""
     found = packages.package_raw(ctx, actor, package_id, evidence_id)
     # Private and not stored: access ends with the grant, and every read is audited.

@@ -34,7 +34,7 @@ def create(body: ProductIn, ctx: ContextDep, actor: ActorDep) -> ProductOut:
 
 
 @router.get("", response_model=PageOut[ProductOut])
-def list_products(
+async def list_products(
     ctx: ContextDep,
     actor: ActorDep,
     page: PageDep,
@@ -48,12 +48,12 @@ def list_products(
 
 
 @router.get("/{product_id}", response_model=ProductOut, responses=responses(404))
-def get(product_id: uuid.UUID, ctx: ContextDep, actor: ActorDep) -> ProductOut:
+async def get(product_id: uuid.UUID, ctx: ContextDep, actor: ActorDep) -> ProductOut:
     return ProductOut.model_validate(products.get_product(ctx, actor, product_id))
 
 
 @router.get("/{product_id}/components", response_model=list[ComponentOut], responses=responses(404))
-def components(product_id: uuid.UUID, ctx: ContextDep, actor: ActorDep) -> list[ComponentOut]:
+async def components(product_id: uuid.UUID, ctx: ContextDep, actor: ActorDep) -> list[ComponentOut]:
     """The subsystems and components built directly into the product."""
     return [ComponentOut.model_validate(c) for c in products.list_components(ctx, actor, product_id)]
 
@@ -77,7 +77,7 @@ def attach(
 
 
 @router.get("/{product_id}/evidence", response_model=PageOut[ProductEvidenceOut], responses=responses(404))
-def product_evidence(
+async def product_evidence(
     product_id: uuid.UUID,
     ctx: ContextDep,
     actor: ActorDep,

@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response
 
+from qualbridge.api.responses import raw_file_response
 from qualbridge.errors import ConflictError, InputError, NotFoundError
 from qualbridge.services import attestations, evidence
 from qualbridge.services.authz import authorize
@@ -49,8 +50,7 @@ def evidence_detail(visit: VisitDep, evidence_id: EvidenceId) -> Response:
 @router.get("/evidence/{evidence_id}/raw")
 def raw(visit: VisitDep, evidence_id: EvidenceId) -> Response:
     found = evidence.raw_file(visit.ctx, visit.signed_in, evidence_id)
-    name = found.raw.filename or found.raw.digest.removeprefix("sha256:")
-    return visit.finish(FileResponse(found.path, media_type=found.raw.media_type, filename=name))
+    return visit.finish(raw_file_response(found, cache_control="private, no-cache"))
 
 
 @router.post("/evidence/{evidence_id}/status")

@@ -8,8 +8,9 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response
 
+from qualbridge.api.responses import raw_file_response
 from qualbridge.errors import InputError, at
 from qualbridge.evaluation.result import Evaluation
 from qualbridge.reports import evaluation_charts
@@ -156,5 +157,4 @@ def audit_trail(visit: VisitDep, package_id: uuid.UUID) -> Response:
 def raw(visit: VisitDep, package_id: uuid.UUID, evidence_id: str) -> Response:
     """The raw file of one evidence of the package, as the instrument wrote it (verified digest)."""
     found = packages.package_raw(visit.ctx, visit.signed_in, package_id, evidence_id)
-    name = found.raw.filename or found.raw.digest.removeprefix("sha256:")
-    return visit.finish(FileResponse(found.path, media_type=found.raw.media_type, filename=name))
+    return visit.finish(raw_file_response(found, cache_control="private, no-store"))
