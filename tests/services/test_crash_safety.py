@@ -10,6 +10,7 @@ every checkpoint matches the stored leaves.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from sqlalchemy import select as sql_select
 from qualbridge.services import intake, products
 from qualbridge.services.actor import Actor
 from qualbridge.services.context import Context
-from qualbridge.store.blobs import FilesystemBlobStore
+from qualbridge.store.blobs import WORKSPACE_PREFIX, FilesystemBlobStore
 from qualbridge.store.models import AuditEvent, Blob, Evidence, EvidenceLink
 from tests.services.live_databases import LiveDatabase, kill_child_at, live_database
 from tests.services.log_checks import assert_log_consistent
@@ -67,7 +68,7 @@ elif point == "blob-before-rename":
         replace(source, target)
     os.replace = renaming
 elif point == "blob-stored":
-    FilesystemBlobStore.put_file = after(FilesystemBlobStore.put_file, point)
+    FilesystemBlobStore.adopt = after(FilesystemBlobStore.adopt, point)
 elif point == "rows-written-uncommitted":
     audit.record = after(audit.record, point)
 
@@ -155,6 +156,11 @@ def test_a_killed_ingest_leaves_no_half_written_evidence(
         )
         assert retried.replayed == (point == "committed")
         assert retried.ingested.evidence.raw is not None
+        assert _assert_consistent(ctx) == 1
+        # What the killed process was still receiving is discarded (here at once); no blob goes with it.
+        assert isinstance(ctx.blobs, FilesystemBlobStore)
+        ctx.blobs.discard_abandoned(dt.timedelta(0))
+        assert list(ctx.blobs.root.glob(WORKSPACE_PREFIX + "*")) == []
         assert _assert_consistent(ctx) == 1
     finally:
         ctx.db.dispose()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, event
 
 from qualbridge.errors import LogIntegrityError
 from qualbridge.store.models import LogEntry, LogNode
@@ -163,3 +163,56 @@ def test_the_log_refuses_to_open_after_its_entries_were_rolled_back(sql_harness:
         session.execute(delete(LogEntry).where(LogEntry.idx > 0))
     with pytest.raises(LogIntegrityError, match="rolled back"):
         harness.log()
+
+
+def _log_reads(storage: SqlLogStorage) -> list[tuple[str, object]]:
+    """Record the statements (with their parameters) that read the log's tables from now on."""
+    reads: list[tuple[str, object]] = []
+
+    @event.listens_for(storage.session.get_bind(), "before_cursor_execute")
+    def _read(_c: object, _cur: object, statement: str, params: object, _ctx: object, _many: bool) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "log_" in statement:
+            reads.append((statement, params))
+
+    return reads
+
+
+def test_in_a_locked_transaction_each_part_of_the_tree_is_read_once(sql_harness: Harness) -> None:
+    storage = sql_harness.storage
+    assert isinstance(storage, SqlLogStorage)
+    with sql_harness.transaction():
+        sql_harness.log().append(_entries(0, 5))
+        sql_harness.log().sign_checkpoint()
+    reads = _log_reads(storage)
+    with sql_harness.transaction():
+        storage.lock()
+        log = sql_harness.log()
+        for batch in (1, 2):
+            log.append(_entries(batch, 3))
+            note = log.sign_checkpoint()
+    assert reads, "the first reads go to the database"
+    assert len(reads) == len(set(map(repr, reads))), "no read is repeated"
+    # The same answer as a storage that caches nothing.
+    reference = MemoryStorage()
+    expected = TransparencyLog(reference, origin=ORIGIN, signer=SIGNER)
+    for batch, size in ((0, 5), (1, 3), (2, 3)):
+        expected.append(_entries(batch, size))
+    assert open_checkpoint(note, SIGNER.verifier)[0] == expected.checkpoint()
+
+
+def test_what_a_locked_transaction_read_is_forgotten_when_it_ends(sql_harness: Harness) -> None:
+    storage = sql_harness.storage
+    assert isinstance(storage, SqlLogStorage)
+    with sql_harness.transaction():
+        storage.lock()
+        log = sql_harness.log()
+        log.append(_entries(0, 4))
+        assert storage.tree_size() == 4
+    with sql_harness.transaction():  # another writer's change, behind the storage's back
+        storage.session.execute(delete(LogNode).where((LogNode.idx > 1) | (LogNode.level > 0)))
+        storage.session.execute(delete(LogEntry).where(LogEntry.idx > 1))
+    with sql_harness.transaction():
+        storage.lock()
+        assert storage.tree_size() == 2
+        with pytest.raises(IndexError):
+            storage.node(0, 3)

@@ -17,6 +17,7 @@ transaction on the event loop, so a use case that starts writing cannot slip ont
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -60,6 +61,8 @@ def create_app(settings: Settings | None = None, *, context: Context | None = No
         # pool's connections, so that a burst queues for a thread instead of opening (and closing again)
         # connections beyond the pool, and fewer threads contend for the interpreter.
         to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
+        # Uploads a killed process left half-received (a day old: no live upload takes that long).
+        ctx.blobs.discard_abandoned(dt.timedelta(days=1))
         # What start-up made (modules, the app, schemas) lives as long as the process: kept out of the
         # garbage collector's full passes, which would otherwise walk it all again and again mid-request.
         gc.collect()

@@ -3,11 +3,12 @@
 The steps of :func:`ingest_file`, in order:
 
 1. the actor may upload, and the product is theirs (checked before the file is copied or parsed);
-2. the upload is streamed to a private folder, hashed and size-checked as it arrives;
+2. the upload is streamed to a private folder of the blob store (its workspace), hashed and
+   size-checked as it arrives: the only copy made of it;
 3. a retried request (same Idempotency-Key, same request) is answered with the first response;
 4. the file is parsed and validated by the domain core (``load_evidence``);
-5. the raw bytes go to the blob store *before* any row names them, so a crash leaves at most an
-   unreferenced blob, never a row without its bytes;
+5. the raw bytes go to the blob store (the file is moved into place, flushed to disk) *before* any
+   row names them, so a crash leaves at most an unreferenced blob, never a row without its bytes;
 6. one transaction records the blob, the evidence (unless this very document is stored already) with
    its statement signed by the uploading organization and appended to the transparency log (and a
    checkpoint signed), its link to the product, an audit event and the idempotent response.
@@ -84,8 +85,9 @@ def ingest_file(
     name = safe_filename(filename)
     with ctx.transaction() as uow:
         owned_product(uow, actor, product_id)
-    with tempfile.TemporaryDirectory(prefix="qualbridge-upload-") as folder:
-        path = Path(folder) / name
+    # The upload is written once, into the blob store's file system, and adopted from there if kept.
+    with ctx.blobs.workspace() as folder:
+        path = folder / name
         with path.open("wb") as out:  # step 2
             ref = copy_hashing(stream, out, limit=ctx.limits.max_upload_bytes)
         request = {
@@ -105,7 +107,7 @@ def ingest_file(
             raw = RawFile(
                 digest=ref.digest, filename=name, size=ref.size, media_type=_media_type(media_type, name)
             )
-            ctx.blobs.put_file(path)  # step 5
+            ctx.blobs.adopt(path, ref)  # step 5
     return _store(ctx, actor, product_id, value, raw=raw, key=key, fp=fp, meta=meta)  # step 6
 
 

@@ -5,17 +5,26 @@ A blob is written to a temporary file in its final folder, flushed to disk, then
 temporary file. Writing the same bytes twice is harmless (same name, same content). Reads verify the
 digest, so a file damaged on disk is reported instead of being served.
 
+An upload is written once: into a private folder of the store's own file system (:meth:`workspace`),
+hashed as it arrives, parsed from there, and then moved into place (:meth:`adopt`) without being copied
+or hashed again. A workspace is removed when its block ends; one a killed process left behind is removed
+by :meth:`discard_abandoned`.
+
 :class:`BlobStore` is the interface; :class:`FilesystemBlobStore` implements it on a local (or shared)
-file system. An S3-compatible store implements the same five methods.
+file system. An S3-compatible store implements the same methods.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import re
+import shutil
 import tempfile
+import time
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -24,6 +33,8 @@ from qualbridge.errors import EngineError, InputError, TooLargeError, at
 
 _DIGEST = re.compile(r"^sha256:([0-9a-f]{64})$")
 CHUNK = 1 << 20
+#: The name of every file or folder in the store that is not (yet) a blob.
+WORKSPACE_PREFIX = ".incoming-"
 
 
 class BlobCorruptedError(EngineError):
@@ -45,6 +56,12 @@ def hex_of(digest: str) -> str:
 
 class BlobStore(Protocol):
     def put_file(self, source: Path) -> BlobRef: ...
+
+    def workspace(self) -> AbstractContextManager[Path]: ...
+
+    def adopt(self, source: Path, ref: BlobRef) -> BlobRef: ...
+
+    def discard_abandoned(self, older_than: dt.timedelta) -> int: ...
 
     def exists(self, digest: str) -> bool: ...
 
@@ -96,7 +113,7 @@ class FilesystemBlobStore:
         if target.is_file() and target.stat().st_size == ref.size:
             return ref
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=".incoming-", dir=target.parent)
+        fd, tmp_name = tempfile.mkstemp(prefix=WORKSPACE_PREFIX, dir=target.parent)
         tmp = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as out, source.open("rb") as src:
@@ -111,6 +128,58 @@ class FilesystemBlobStore:
             raise
         _fsync_dir(target.parent)
         return ref
+
+    @contextmanager
+    def workspace(self) -> Iterator[Path]:
+        """A new private folder (mode 0700) on the store's file system, removed with what is left in it
+        when the block ends: files written there can be adopted by a rename."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=WORKSPACE_PREFIX, dir=self.root))
+        try:
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def adopt(self, source: Path, ref: BlobRef) -> BlobRef:
+        """Store ``source``, a file of one of this store's workspaces, by moving it into place; ``ref`` is
+        its digest and size, taken while it was written (:func:`copy_hashing`). Its size is checked again;
+        its digest is checked by every read."""
+        if source.parent.parent != self.root or not source.parent.name.startswith(WORKSPACE_PREFIX):
+            raise ValueError(f"{source} is not in a workspace of this blob store")
+        target = self.path_of(ref.digest)
+        if target.is_file() and target.stat().st_size == ref.size:
+            return ref  # the same bytes are stored already; the workspace goes with its block
+        with source.open("rb") as fh:
+            if os.fstat(fh.fileno()).st_size != ref.size:
+                raise EngineError(f"{source} changed after it was written")
+            os.fsync(fh.fileno())
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, target)
+        _fsync_dir(target.parent)
+        return ref
+
+    def discard_abandoned(self, older_than: dt.timedelta) -> int:
+        """Remove the workspaces that a killed process left behind, untouched for ``older_than``; returns
+        how many."""
+        if not self.root.is_dir():
+            return 0
+        cutoff = time.time() - older_than.total_seconds()
+        gone = 0
+        for path in [
+            *self.root.glob(WORKSPACE_PREFIX + "*"),
+            *self.root.glob("*/*/" + WORKSPACE_PREFIX + "*"),
+        ]:
+            try:
+                if path.lstat().st_mtime >= cutoff:
+                    continue
+                if path.is_dir():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+            except FileNotFoundError:
+                continue  # removed meanwhile by its own process
+            gone += 1
+        return gone
 
     def open_verified(self, digest: str) -> Path:
         """The path of the blob after checking that its bytes still have ``digest``."""

@@ -6,6 +6,10 @@ what the in-memory storage checks (a batch continues the stored tree at every le
 not exceed the stored entries) so that no caller can fork the log. Concurrent appenders are serialised
 by :meth:`SqlLogStorage.lock` (PostgreSQL: a transaction-scoped advisory lock; SQLite: the write
 transaction's ``BEGIN IMMEDIATE`` already holds the database's one write lock).
+
+Once the lock is held, no one else can change the log until the transaction ends, so the storage keeps
+what it has read or written (level sizes, node hashes, the latest checkpoint) for the rest of the
+transaction: an append and its checkpoint then read each node once instead of once per use.
 """
 
 from __future__ import annotations
@@ -37,7 +41,9 @@ _LOG_LOCK = 0x7162_6C6F_67  # "qblog"
 _LAST_ENTRY = select(func.max(LogEntry.idx))
 _LAST_NODE = select(func.max(LogNode.idx)).where(LogNode.level == bindparam("level"))
 _NODE = select(LogNode.hash).where(LogNode.level == bindparam("level"), LogNode.idx == bindparam("idx"))
-_LATEST_NOTE = select(LogCheckpoint.note).order_by(LogCheckpoint.tree_size.desc()).limit(1)
+_LATEST_NOTE = (
+    select(LogCheckpoint.note, LogCheckpoint.tree_size).order_by(LogCheckpoint.tree_size.desc()).limit(1)
+)
 
 
 class SqlLogStorage:
@@ -46,22 +52,50 @@ class SqlLogStorage:
     def __init__(self, session: Session, *, clock: Callable[[], dt.datetime] | None = None) -> None:
         self.session = session
         self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        #: The transaction that holds the log's lock (:meth:`lock`): while it lasts the log cannot change,
+        #: and what was read of it stays true.
+        self._locked_in: object | None = None
+        self._sizes: dict[int, int] = {}
+        self._nodes: dict[tuple[int, int], bytes] = {}
+        #: The latest checkpoint note (None: none yet) and its tree size, once known.
+        self._latest: tuple[bytes | None, int] | None = None
 
     def lock(self) -> None:
         """Hold the log's write lock until the transaction ends (call before reading the tree size)."""
-        if self.session.get_bind().dialect.name == "postgresql":
+        if self._locked:
+            return
+        connection = self.session.connection()  # begins the transaction the lock belongs to
+        if connection.dialect.name == "postgresql":
             self.session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOG_LOCK})
+        # Anything read before the lock may be stale by now.
+        self._sizes, self._nodes, self._latest = {}, {}, None
+        self._locked_in = self.session.get_transaction()
+
+    @property
+    def _locked(self) -> bool:
+        """Whether this session's current transaction holds the lock (a later one does not)."""
+        if self._locked_in is None:
+            return False
+        if self._locked_in is not self.session.get_transaction():
+            self._locked_in, self._sizes, self._nodes, self._latest = None, {}, {}, None
+            return False
+        return True
 
     def tree_size(self) -> int:
         return self._stored(0)
 
     def _stored(self, level: int) -> int:
         """How many complete nodes are stored at ``level``."""
+        if self._locked and (known := self._sizes.get(level)) is not None:
+            return known
         if level == 0:
             last = self.session.scalar(_LAST_ENTRY)
         else:
             last = self.session.scalar(_LAST_NODE, {"level": level})
-        return 0 if last is None else int(last) + 1
+        size = 0 if last is None else int(last) + 1
+        if self._locked:
+            self._sizes[level] = size
+        return size
 
     def write(self, batch: Batch) -> None:
         size = self.tree_size()
@@ -82,11 +116,21 @@ class SqlLogStorage:
         ]
         if rows:
             self.session.execute(insert(LogNode), rows)
+        if self._locked:
+            for level in range(len(batch.nodes)):
+                self._sizes[level] = batch.end >> level
+            for level, hashes in enumerate(batch.nodes):
+                first = batch.start >> level
+                self._nodes.update(((level, first + i), h) for i, h in enumerate(hashes))
 
     def node(self, level: int, index: int) -> bytes:
+        if self._locked and (known := self._nodes.get((level, index))) is not None:
+            return known
         found = self.session.scalar(_NODE, {"level": level, "idx": index})
         if found is None:
             raise IndexError(f"node ({level}, {index}) is not stored")
+        if self._locked:
+            self._nodes[level, index] = bytes(found)
         return bytes(found)
 
     def nodes(self, level: int, start: int, end: int) -> Sequence[bytes]:
@@ -108,8 +152,13 @@ class SqlLogStorage:
         return [bytes(e) for e in found]
 
     def latest_checkpoint(self) -> bytes | None:
-        found = self.session.scalar(_LATEST_NOTE)
-        return None if found is None else bytes(found)
+        if self._locked and self._latest is not None:
+            return self._latest[0]
+        found = self.session.execute(_LATEST_NOTE).first()
+        note = None if found is None else bytes(found.note)
+        if self._locked:
+            self._latest = (note, 0 if found is None else found.tree_size)
+        return note
 
     def write_checkpoint(self, size: int, note: bytes) -> None:
         stored = self.tree_size()
@@ -117,6 +166,8 @@ class SqlLogStorage:
             raise LogIntegrityError(f"a checkpoint of size {size} exceeds the {stored} stored entries")
         self.session.add(LogCheckpoint(tree_size=size, note=note, created_at=self._clock()))
         self.session.flush()
+        if self._locked and self._latest is not None and size > self._latest[1]:
+            self._latest = (note, size)  # the latest is the largest; a smaller one written now is not
 
 
 #: The latest checkpoint's size (0: none yet).
