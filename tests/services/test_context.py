@@ -1,13 +1,14 @@
 """Transactions: one per use case, all or nothing, run again once after losing a race."""
 
-import asyncio
+import contextvars
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from qualbridge.errors import ConflictError
 from qualbridge.services import products
-from qualbridge.services.context import Context
+from qualbridge.services.context import Context, serving_on_event_loop
 from qualbridge.services.uow import UnitOfWork
 from qualbridge.store.models import ProductComponent
 from tests.services.samples import new_org
@@ -54,13 +55,22 @@ def test_a_lost_race_is_run_again_once(ctx: Context) -> None:
     assert len(products.list_components(ctx, vendor, a)) == 1
 
 
-def test_a_write_transaction_is_refused_on_an_event_loop_and_a_read_is_not(ctx: Context) -> None:
+def test_a_write_transaction_is_refused_on_the_event_loops_thread_and_a_read_is_not(ctx: Context) -> None:
     vendor = new_org(ctx)
-
-    async def on_the_loop() -> int:
+    with serving_on_event_loop():
         with pytest.raises(RuntimeError, match="event loop"):
             products.create_product(ctx, vendor, kind="equipment", model="A", name="A")
-        return products.list_products(ctx, vendor, limit=10, offset=0).total
-
-    assert asyncio.run(on_the_loop()) == 0
-    products.create_product(ctx, vendor, kind="equipment", model="A", name="A")  # off the loop: fine
+        assert products.list_products(ctx, vendor, limit=10, offset=0).total == 0
+        # A worker thread the request hands work to inherits the mark, and may write.
+        with ThreadPoolExecutor(1) as pool:
+            made = pool.submit(
+                contextvars.copy_context().run,
+                products.create_product,
+                ctx,
+                vendor,
+                kind="equipment",
+                model="A",
+                name="A",
+            ).result()
+    assert products.list_products(ctx, vendor, limit=10, offset=0).items[0].id == made.id
+    products.create_product(ctx, vendor, kind="equipment", model="B", name="B")  # unmarked: fine

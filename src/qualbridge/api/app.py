@@ -11,8 +11,9 @@ the organization's own records (evidence, its raw files up to a megabyte, evalua
 ``async`` routes that call their use case directly on the event loop: a few indexed queries, no locks to
 wait for (SQLite's write-ahead log and PostgreSQL's MVCC never make a reader wait for a writer). Anything
 that may wait or work long stays in the pool: writes (SQLite's write lock, row locks), uploads, reports,
-bundles, and reads that record an access in the audit trail. :meth:`Context.transaction` refuses a write
-transaction on the event loop, so a use case that starts writing cannot slip onto it unnoticed.
+bundles, and reads that record an access in the audit trail. Every request is marked as running on the
+event loop's thread, and :meth:`Context.transaction` refuses a write transaction there, so a use case
+that starts writing cannot slip onto the loop unnoticed.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any
 from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from qualbridge import __version__, web
 from qualbridge.api import errors
@@ -42,7 +44,7 @@ from qualbridge.api.routes import (
     reports,
     tokens,
 )
-from qualbridge.services.context import Context
+from qualbridge.services.context import Context, serving_on_event_loop
 from qualbridge.settings import Settings
 
 PREFIX = "/api/v1"
@@ -63,10 +65,7 @@ def create_app(settings: Settings | None = None, *, context: Context | None = No
         to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
         # Uploads a killed process left half-received (a day old: no live upload takes that long).
         ctx.blobs.discard_abandoned(dt.timedelta(days=1))
-        # What start-up made (modules, the app, schemas) lives as long as the process: kept out of the
-        # garbage collector's full passes, which would otherwise walk it all again and again mid-request.
-        gc.collect()
-        gc.freeze()
+        _freeze_start_up()
         yield
         if context is None:
             ctx.db.dispose()
@@ -105,8 +104,34 @@ def create_app(settings: Settings | None = None, *, context: Context | None = No
     ]
     uploads += [("POST", path, upload_limit) for path in web.UPLOAD_PATHS]
     app.add_middleware(BodyLimit, default=settings.max_body_bytes, routes=uploads)
+    app.add_middleware(_MarkEventLoop)
     _finish_openapi(app)
     return app
+
+
+class _MarkEventLoop:
+    """Each request runs marked as on the event loop's thread (see :meth:`Context.transaction`)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        with serving_on_event_loop():
+            await self.app(scope, receive, send)
+
+
+_FROZEN = False
+
+
+def _freeze_start_up() -> None:
+    """Keep what start-up made (modules, the app, its schemas), which lives as long as the process, out of
+    the garbage collector's full passes, which would otherwise walk it all again mid-request. Once per
+    process: a process that builds many apps (the tests) must not make each one's garbage immortal."""
+    global _FROZEN
+    if not _FROZEN:
+        _FROZEN = True
+        gc.collect()
+        gc.freeze()
 
 
 def create_app_from_env() -> FastAPI:

@@ -3,10 +3,11 @@ and the configuration of signing and the transparency log."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -29,12 +30,25 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _on_event_loop() -> bool:
+#: The thread of the event loop serving the current request (set by :func:`serving_on_event_loop`).
+_LOOP_THREAD: ContextVar[int | None] = ContextVar("qualbridge_loop_thread", default=None)
+
+
+@contextmanager
+def serving_on_event_loop() -> Iterator[None]:
+    """Mark the calling thread as an event loop's for the block: a write transaction is refused in it.
+
+    The API wraps every request in it. A worker thread the request hands work to inherits the mark but
+    is another thread, so it may write."""
+    token = _LOOP_THREAD.set(threading.get_ident())
     try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
+        yield
+    finally:
+        _LOOP_THREAD.reset(token)
+
+
+def _on_event_loop() -> bool:
+    return _LOOP_THREAD.get() == threading.get_ident()
 
 
 @dataclass(frozen=True)
