@@ -165,17 +165,11 @@ class FilesystemBlobStore:
             return 0
         cutoff = time.time() - older_than.total_seconds()
         gone = 0
-        for path in [
-            *self.root.glob(WORKSPACE_PREFIX + "*"),
-            *self.root.glob("*/*/" + WORKSPACE_PREFIX + "*"),
-        ]:
+        for path in self.root.glob(WORKSPACE_PREFIX + "*"):
             try:
                 if path.lstat().st_mtime >= cutoff:
                     continue
-                if path.is_dir():
-                    shutil.rmtree(path)
-                else:
-                    path.unlink()
+                shutil.rmtree(path)
             except FileNotFoundError:
                 continue  # removed meanwhile by its own process
             gone += 1
