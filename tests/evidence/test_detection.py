@@ -1,10 +1,12 @@
-"""Every golden raw file is recognised as its own kind when the caller names none."""
+"""Every golden raw file is recognised as its own kind when the caller names none; the raw digest is
+the file's, or the one its caller computed."""
 
+import hashlib
 from pathlib import Path
 
 import pytest
 
-from qualbridge.evidence.parsers import _choose
+from qualbridge.evidence.parsers import _choose, file_digest, known_digest, load_evidence
 
 ASSETS = Path(__file__).parents[1] / "assets"
 
@@ -76,3 +78,22 @@ def test_stray_carriage_return_in_a_particle_export_is_a_parse_error(tmp_path: P
     path.write_bytes(b'Location,Volume (L),0.3 um,0.5 um\nL1,28.3,10,"4\r\n')
     with pytest.raises(ParseError):
         load_evidence(path, kind="particle_survey")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ASSETS / "particle_counter" / "lighthouse_cumulative_litres.csv",
+        _valid_files("compressed_air")[0],
+    ],
+    ids=lambda p: p.name,
+)
+def test_a_digest_the_caller_knows_is_used_instead_of_hashing_again(path: Path) -> None:
+    actual = "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    meta = {"issuer": "Lab", "test_date": "2026-03-05", "subject": {"type": "room", "id": "C3"}}
+    assert load_evidence(path, meta=meta).raw_digest == actual
+    # A digest no file has: recorded as given, so the parser did not hash the file itself.
+    given = "sha256:" + "ab" * 32
+    assert load_evidence(path, meta=meta, digest=given).raw_digest == given
+    assert known_digest(path) is None, "the digest is known only while that file is parsed"
+    assert file_digest(path) == actual

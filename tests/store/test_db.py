@@ -1,6 +1,11 @@
-"""Engines: SQLite set up for a small server; timestamps always come back as aware UTC."""
+"""Engines: SQLite set up for a small server, its writers queued at one gate; timestamps always come back
+as aware UTC."""
 
 import datetime as dt
+import subprocess
+import sys
+import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -88,3 +93,81 @@ def test_foreign_keys_and_checks_are_enforced(database: Database) -> None:
                  "VALUES (:id, 'bank', 'B', 'B', 'CN', :now)"),
             {"id": uuid.uuid4().hex, "now": now.replace(tzinfo=None)},
         )  # fmt: skip
+
+
+# A process that holds the writer gate of the database named on its command line until told to let go.
+_HOLDER = """
+import sys
+from qualbridge.store.db import Database
+db = Database.from_url(sys.argv[1])
+with db.writing():
+    print("held", flush=True)
+    sys.stdin.readline()
+db.dispose()
+"""
+
+
+def test_sqlite_writers_of_all_processes_queue_at_one_lock_file(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'q.db'}"
+    db = Database.from_url(url)
+    entered = threading.Event()
+
+    def write() -> None:
+        with db.writing():
+            entered.set()
+
+    writer = threading.Thread(target=write)
+    command = [sys.executable, "-c", _HOLDER, url]
+    with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as holder:
+        assert holder.stdin is not None
+        assert holder.stdout is not None
+        try:
+            assert holder.stdout.readline() == "held\n"
+            assert (tmp_path / "q.db-writer.lock").is_file()
+            writer.start()
+            assert not entered.wait(0.5), "a second process's writer waits while the first holds the gate"
+            holder.stdin.write("go\n")
+            holder.stdin.flush()
+            assert entered.wait(30), "and goes on once the first lets go"
+        finally:
+            holder.kill()
+    writer.join(30)
+    db.dispose()
+
+
+def test_a_write_transaction_inside_another_on_one_thread_is_refused(tmp_path: Path) -> None:
+    db = Database.from_url(f"sqlite:///{tmp_path / 'q.db'}")
+    try:
+        with db.writing(), pytest.raises(RuntimeError, match="inside another one"), db.writing():
+            pass
+        with db.writing():  # the gate was let go: the next writer gets it
+            pass
+    finally:
+        db.dispose()
+
+
+def test_threads_take_the_gate_one_at_a_time(tmp_path: Path) -> None:
+    db = Database.from_url(f"sqlite:///{tmp_path / 'q.db'}")
+    inside, most = 0, 0
+    count = threading.Lock()
+
+    def write() -> None:
+        nonlocal inside, most
+        for _ in range(50):
+            with db.writing():
+                with count:
+                    inside += 1
+                    most = max(most, inside)
+                time.sleep(0.0005)
+                with count:
+                    inside -= 1
+
+    threads = [threading.Thread(target=write) for _ in range(4)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    finally:
+        db.dispose()
+    assert most == 1

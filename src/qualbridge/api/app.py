@@ -44,6 +44,7 @@ from qualbridge.api.routes import (
     reports,
     tokens,
 )
+from qualbridge.evidence import parsers as evidence_parsers
 from qualbridge.services.context import Context, serving_on_event_loop
 from qualbridge.settings import Settings
 
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None, *, context: Context | None = No
         to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
         # Uploads a killed process left half-received (a day old: no live upload takes that long).
         ctx.blobs.discard_abandoned(dt.timedelta(days=1))
+        evidence_parsers.load_all()
         _freeze_start_up()
         yield
         if context is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -112,21 +112,22 @@ class Context:
         write lock, a row lock), and every request of that loop would wait with it."""
         if write and _on_event_loop():
             raise RuntimeError("a write transaction on the event loop: run this use case in a worker thread")
-        session = self.db.session()
-        try:
-            if write:
-                session.connection(execution_options={WRITE_OPTION: True})
-            yield UnitOfWork(session)
-            session.commit()
-        except DataError as exc:
-            session.rollback()
-            # A value the database cannot hold (the use cases check what they know of): the caller's.
-            raise InputError(f"a value cannot be stored: {exc.orig}") from exc
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        with self.db.writing() if write else nullcontext():
+            session = self.db.session()
+            try:
+                if write:
+                    session.connection(execution_options={WRITE_OPTION: True})
+                yield UnitOfWork(session)
+                session.commit()
+            except DataError as exc:
+                session.rollback()
+                # A value the database cannot hold (the use cases check what they know of): the caller's.
+                raise InputError(f"a value cannot be stored: {exc.orig}") from exc
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()
 
     def write(self, work: Callable[[UnitOfWork], T], *, attempts: int = 2) -> T:
         """Run ``work`` in a write transaction, again if a concurrent request inserted the same unique

@@ -100,7 +100,7 @@ def ingest_file(
         fp = idempotency.fingerprint("evidence.file", request, field="meta")
         if key is not None and (replay := _replay(ctx, actor, key, fp)) is not None:  # step 3
             return replay
-        value = _storable(_parse(path, name, kind=kind, meta=meta), name)  # step 4
+        value = _storable(_parse(path, name, kind=kind, meta=meta, digest=ref.digest), name)  # step 4
         raw: RawFile | None = None
         # A JSON evidence document names its own raw file; the document itself is not that file.
         if value.raw_digest == ref.digest:
@@ -131,8 +131,8 @@ def preview_file(
     with tempfile.TemporaryDirectory(prefix="qualbridge-preview-") as folder:
         path = Path(folder) / name
         with path.open("wb") as out:
-            copy_hashing(stream, out, limit=ctx.limits.max_upload_bytes)
-        return _storable(_parse(path, name, kind=kind, meta=dict(meta or {})), name)
+            ref = copy_hashing(stream, out, limit=ctx.limits.max_upload_bytes)
+        return _storable(_parse(path, name, kind=kind, meta=dict(meta or {}), digest=ref.digest), name)
 
 
 def parse_meta(text: str, *, source: str = "meta") -> dict[str, Any]:
@@ -195,10 +195,12 @@ def _media_type(declared: str | None, name: str) -> str:
     return guessed or "application/octet-stream"
 
 
-def _parse(path: Path, name: str, *, kind: str | None, meta: Mapping[str, Any]) -> EvidenceValue:
+def _parse(
+    path: Path, name: str, *, kind: str | None, meta: Mapping[str, Any], digest: str | None = None
+) -> EvidenceValue:
     """Parse with the domain core; errors name the uploaded file, never the private copy."""
     try:
-        return load_evidence(path, kind=kind, meta=meta)
+        return load_evidence(path, kind=kind, meta=meta, digest=digest)
     except QualBridgeError as exc:
         raise _renamed(exc, path, name) from exc
     except Exception as exc:

@@ -5,11 +5,22 @@ Nothing here runs at import time: the service builds one :class:`Database` at st
 SQLite is configured for a small multi-threaded server: write-ahead logging (readers never block the
 writer), foreign keys enforced, and a busy timeout instead of immediate "database is locked" errors.
 QualBridge emits BEGIN itself: ``BEGIN IMMEDIATE`` for a write transaction takes the write lock up
-front, so two writers queue on the busy timeout instead of deadlocking on a lock upgrade.
+front, so two writers queue instead of deadlocking on a lock upgrade.
+
+SQLite's busy timeout is a poll: a writer that finds the lock taken sleeps, for longer each time
+(up to 100 ms), and tries again, so under load the lock sits free while the next writer sleeps. Writers
+of a file database therefore queue first at its :class:`WriteGate`, a lock file beside the database
+that the kernel hands to the next waiter the moment it is released. The gate only orders writers: the
+database's own lock still guarantees correctness for a process that does not use it (the CLI's
+``sqlite3`` shell, say).
 """
 
 from __future__ import annotations
 
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +29,11 @@ from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
 from qualbridge.errors import InputError, at
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: writers there wait on SQLite's busy timeout alone
+    fcntl = None  # type: ignore[assignment]
 
 #: Execution option marking a connection that will write (SQLite: ``BEGIN IMMEDIATE``).
 WRITE_OPTION = "qualbridge_write"
@@ -83,11 +99,67 @@ def _sqlite_engine(url: URL, connect_args: dict[str, Any], *, pool_size: int) ->
     return engine
 
 
+class WriteGate:
+    """The queue of a SQLite file database's writers: an exclusive ``flock`` on ``PATH-writer.lock``,
+    taken for each write transaction, behind a thread lock (``flock`` orders processes, not threads).
+
+    A waiter sleeps in the kernel until the holder lets go, so the lock passes on at once. A writer that
+    hangs holds SQLite's own lock too: the others would fail after the busy timeout without the gate, and
+    wait for it with the gate; a writer that dies lets go of both."""
+
+    def __init__(self, database: Path) -> None:
+        self.path = database.with_name(database.name + "-writer.lock")
+        self._threads = threading.Lock()
+        self._holder: int | None = None
+        self._fd: int | None = None
+        self._pid = 0
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        if self._holder == threading.get_ident():
+            # It would wait for itself; without the gate, for SQLite's busy timeout.
+            raise RuntimeError("a write transaction inside another one on the same thread")
+        with self._threads:
+            fd = self._open()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            self._holder = threading.get_ident()
+            try:
+                yield
+            finally:
+                self._holder = None
+                fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def _open(self) -> int:
+        # One descriptor per process: a forked child must not take the lock through its parent's
+        # descriptor (one lock, shared, excluding neither).
+        if self._fd is None or self._pid != os.getpid():
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            self._pid = os.getpid()
+        return self._fd
+
+    def close(self) -> None:
+        with self._threads:
+            if self._fd is not None and self._pid == os.getpid():
+                os.close(self._fd)
+            self._fd = None
+
+
+def _sqlite_file(bind: Engine | Connection) -> Path | None:
+    url = bind.engine.url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    if url.database.startswith("file:"):
+        return None
+    return Path(url.database)
+
+
 class Database:
     """An engine and the factory of its sessions."""
 
     def __init__(self, engine: Engine | Connection) -> None:
         self.bind = engine
+        file = _sqlite_file(engine) if isinstance(engine, Engine) and fcntl is not None else None
+        self._gate = WriteGate(file) if file is not None else None
         # A connection as bind (tests): each session works in a savepoint of the connection's transaction.
         if isinstance(engine, Connection):
             self._sessions = sessionmaker(
@@ -107,6 +179,14 @@ class Database:
     def session(self) -> Session:
         return self._sessions()
 
+    def writing(self) -> AbstractContextManager[None]:
+        """Held around a write transaction, from before its BEGIN to after its COMMIT or ROLLBACK: the
+        queue of a SQLite file's writers (see :class:`WriteGate`); nothing for PostgreSQL, whose
+        writers wait on the rows they lock."""
+        return self._gate.held() if self._gate is not None else nullcontext()
+
     def dispose(self) -> None:
         if isinstance(self.bind, Engine):
             self.bind.dispose()
+        if self._gate is not None:
+            self._gate.close()

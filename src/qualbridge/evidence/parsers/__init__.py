@@ -3,7 +3,8 @@
 A parser turns one raw file plus metadata into one evidence value. Metadata the file does not carry
 (issuer, subject, test date...) comes from the caller — a sidecar ``FILE.meta.yaml``, a ``--meta`` file
 or command-line options — and always wins over values read from the file's header. The raw file's sha256
-is recorded in the evidence (``raw_digest``).
+is recorded in the evidence (``raw_digest``): computed by :func:`file_digest`, or given to
+:func:`load_evidence` by a caller that hashed the bytes as they arrived (the service's upload).
 
 Parsers register with :func:`parser`; each has a ``sniff`` that recognises its files from the first
 lines, so ``load_evidence`` can pick one when the caller names no kind. A ``generic`` parser (a table of
@@ -16,7 +17,9 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,18 +65,41 @@ def parser(
     return register
 
 
-def _ensure_loaded() -> None:
+def load_all() -> None:
+    """Import every parser (and what it needs: Polars, NumPy…) now. A server does this at start-up, so
+    that its first upload does not wait for the imports."""
     for module in _MODULES:
         importlib.import_module(f"{__name__}.{module}")
 
 
 def parsers() -> list[ParserSpec]:
-    _ensure_loaded()
+    load_all()
     return list(_PARSERS)
 
 
+#: The digest a caller of :func:`load_evidence` already knows, and of which file.
+_KNOWN_DIGEST: ContextVar[tuple[Path, str] | None] = ContextVar("qualbridge_known_digest", default=None)
+
+
+@contextmanager
+def _knowing(path: Path, digest: str | None) -> Iterator[None]:
+    token = _KNOWN_DIGEST.set(None if digest is None else (path, digest))
+    try:
+        yield
+    finally:
+        _KNOWN_DIGEST.reset(token)
+
+
+def known_digest(path: Path) -> str | None:
+    """The digest of ``path`` its caller gave :func:`load_evidence`, if any."""
+    known = _KNOWN_DIGEST.get()
+    return known[1] if known is not None and known[0] == path else None
+
+
 def file_digest(path: Path) -> str:
-    """``sha256:<hex>`` of a file, read in chunks (raw files can be gigabytes)."""
+    """``sha256:<hex>`` of a file, read in chunks (raw files can be gigabytes), unless its caller knows it."""
+    if (known := known_digest(path)) is not None:
+        return known
     h = hashlib.sha256()
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -153,8 +179,12 @@ def load_evidence(
     kind: str | None = None,
     meta: Mapping[str, Any] | None = None,
     mapping: Path | None = None,
+    digest: str | None = None,
 ) -> Evidence:
-    """One evidence value from ``path``: a JSON evidence document, or a raw export to parse."""
+    """One evidence value from ``path``: a JSON evidence document, or a raw export to parse.
+
+    ``digest`` is the file's ``sha256:<hex>`` when the caller has it already (it is not checked: the
+    caller computed it from these bytes); the parser then does not read the file again to hash it."""
     if not path.is_file():
         raise ParseError("no such file", at(str(path)))
     merged: dict[str, Any] = {}
@@ -174,7 +204,8 @@ def load_evidence(
     _refuse_binary(path)
     spec = _choose(path, kind or merged.get("kind"))
     merged.pop("kind", None)
-    return spec.parse(path, merged, mapping)
+    with _knowing(path, digest):
+        return spec.parse(path, merged, mapping)
 
 
 def _choose(path: Path, kind: str | None) -> ParserSpec:

@@ -64,6 +64,7 @@ import csv
 import re
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +72,7 @@ import polars as pl
 
 from qualbridge.errors import ParseError, at
 from qualbridge.evidence.models import Evidence
-from qualbridge.evidence.parsers import build_evidence, file_digest, parser
+from qualbridge.evidence.parsers import build_evidence, file_digest, known_digest, parser
 from qualbridge.evidence.parsers.particle_counter import _fast
 from qualbridge.evidence.parsers.particle_counter._header import (
     HEADER_SEARCH_LINES,
@@ -110,14 +111,15 @@ def sniff(head: str) -> bool:
 @parser("particle_survey", name="particle-counter CSV", sniff=sniff, generic=True)
 def parse_particle_counter(path: Path, meta: Mapping[str, Any], mapping: Path | None) -> Evidence:
     """One particle survey from a counter export; ``meta`` wins over what the file's header says."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    known = known_digest(path)
+    with ThreadPoolExecutor(max_workers=1) if known is None else nullcontext() as pool:
         # Hashing overlaps the scan: both release the GIL, and the digest of a large file is not free.
-        digest = pool.submit(file_digest, path)
+        digest = pool.submit(file_digest, path) if pool is not None else None
         try:
             data = read_survey(path, load_mapping(mapping), meta)
         except csv.Error as exc:  # a stray carriage return or quote the CSV grammar cannot read
             raise ParseError(f"unreadable CSV: {exc}", at(str(path))) from exc
-        data["raw_digest"] = digest.result()
+        data["raw_digest"] = digest.result() if digest is not None else known
     return build_evidence(data, source=str(path))
 
 
