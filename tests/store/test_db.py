@@ -10,8 +10,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, text
-from sqlalchemy.exc import IntegrityError, StatementError
+from sqlalchemy import Engine, event, text
+from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
 
 from qualbridge.errors import InputError
 from qualbridge.store.db import SQLITE_BUSY_TIMEOUT_MS, Database, make_engine, parse_url
@@ -171,3 +171,40 @@ def test_threads_take_the_gate_one_at_a_time(tmp_path: Path) -> None:
     finally:
         db.dispose()
     assert most == 1
+
+
+def _kill_pooled_connection(engine: Engine, admin: Engine) -> None:
+    """Terminate, from another session, the server process behind the pool's (one) idle connection."""
+    with engine.connect() as conn:
+        pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    with admin.connect() as other:
+        assert other.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})").scalar() is True
+
+
+def test_a_postgres_connection_closed_while_idle_is_replaced_before_use(postgres_engine: Engine) -> None:
+    url = postgres_engine.url
+    admin = make_engine(url, pool_size=1)
+    engine = make_engine(url, pool_size=1, ping_after_idle=0)  # every checkout after a checkin is checked
+    try:
+        _kill_pooled_connection(engine, admin)
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT 1").scalar() == 1
+    finally:
+        engine.dispose()
+        admin.dispose()
+
+
+def test_a_postgres_connection_used_again_at_once_is_not_pinged(postgres_engine: Engine) -> None:
+    url = postgres_engine.url
+    admin = make_engine(url, pool_size=1)
+    engine = make_engine(url, pool_size=1, ping_after_idle=3600)
+    try:
+        _kill_pooled_connection(engine, admin)
+        # Not checked, so the closed connection is used and fails; the pool then drops it …
+        with pytest.raises(OperationalError), engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+        with engine.connect() as conn:  # … and the next request gets a new one
+            assert conn.exec_driver_sql("SELECT 1").scalar() == 1
+    finally:
+        engine.dispose()
+        admin.dispose()

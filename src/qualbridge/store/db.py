@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
@@ -26,6 +27,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from qualbridge.errors import InputError, at
@@ -38,6 +40,9 @@ except ImportError:  # not on Windows: writers there wait on SQLite's busy timeo
 #: Execution option marking a connection that will write (SQLite: ``BEGIN IMMEDIATE``).
 WRITE_OPTION = "qualbridge_write"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+#: A pooled PostgreSQL connection idle this long is checked before use (see :func:`_ping_when_idle`).
+PING_AFTER_IDLE_SECONDS = 10.0
+_IDLE_SINCE = "qualbridge_idle_since"
 
 
 def parse_url(url: str | URL) -> URL:
@@ -57,18 +62,50 @@ def parse_url(url: str | URL) -> URL:
     return parsed
 
 
-def make_engine(url: str | URL, *, pool_size: int = 10, connect_args: dict[str, Any] | None = None) -> Engine:
+def make_engine(
+    url: str | URL,
+    *,
+    pool_size: int = 10,
+    connect_args: dict[str, Any] | None = None,
+    ping_after_idle: float = PING_AFTER_IDLE_SECONDS,
+) -> Engine:
     """An engine for ``url``; a SQLite file's folder is created if needed."""
     parsed = parse_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed, connect_args or {}, pool_size=pool_size)
-    return create_engine(
-        parsed,
-        pool_size=pool_size,
-        max_overflow=pool_size,
-        pool_pre_ping=True,
-        connect_args=connect_args or {},
+    engine = create_engine(
+        parsed, pool_size=pool_size, max_overflow=pool_size, connect_args=connect_args or {}
     )
+    _ping_when_idle(engine, ping_after_idle)
+    return engine
+
+
+def _ping_when_idle(engine: Engine, seconds: float) -> None:
+    """Check a pooled PostgreSQL connection before use if it sat idle for ``seconds`` or more.
+
+    A server restart or an idle timeout on the way closes connections the pool still holds; the first
+    request to take one would fail. A ping on every checkout (SQLAlchemy's ``pool_pre_ping``) prevents
+    that at the price of a round trip per transaction, a quarter of a short read. Under load connections
+    come back to the pool within milliseconds and are used again unchecked; after a pause, the first use
+    pays the ping. A connection broken while busy fails its request, and SQLAlchemy then discards
+    the pool's other connections from before the break."""
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _taken(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get(_IDLE_SINCE)
+        if since is None or time.monotonic() - since < seconds:
+            return  # new, or back in the pool moments ago
+        try:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            dbapi_connection.rollback()
+        except Exception as exc:
+            # The pool discards this connection and hands out another (a new one if need be).
+            raise DisconnectionError(f"a pooled connection was closed while idle: {exc}") from exc
 
 
 def _sqlite_engine(url: URL, connect_args: dict[str, Any], *, pool_size: int) -> Engine:
