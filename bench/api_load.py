@@ -25,9 +25,17 @@ scripts the bench writes into its temporary folder. After an untimed warm-up, tw
    new. After the phase the bench counts the evidence stored: fewer new records than ``201 Created``
    answers fails the run.
 
+**The baseline: the floor.** Beside QualBridge the bench serves :mod:`bench.api_floor`, a bare FastAPI
+app under the same uvicorn set-up that answers the same reads with the same bytes (looked up by path)
+and takes the same uploads through FastAPI's form parsing, writing and hashing the file. Each phase
+runs on QualBridge and then at once on the floor; "of floor" is QualBridge's rate over the floor's, the
+share of the framework's own capacity that QualBridge keeps, and a figure that holds still on a machine
+whose speed does not.
+
 It prints requests per second, the median and 99th-percentile latency of each phase (wrk's histogram),
-and the CPU time the server's processes spent per request (Linux: from ``/proc``). An answer other than
-2xx, a socket error or a timeout counts as an error and is reported (a run with errors is not a result).
+the CPU time the server's processes spent per request (Linux: from ``/proc``), and the floor's rate,
+p99 and the ratio. An answer other than 2xx, a socket error or a timeout counts as an error and is
+reported (a run with errors is not a result; an error on the floor stops the run).
 """
 
 from __future__ import annotations
@@ -53,6 +61,7 @@ from typing import Any
 
 import httpx
 
+from bench import api_floor
 from qualbridge.demo.particles import SurveyPlan, write_survey
 from qualbridge.services import accounts, intake, products, tokens
 from qualbridge.services.actor import Actor
@@ -157,9 +166,22 @@ class Phase:
     server_cpu_s: float | None
     #: Evidence records the phase added, counted afterwards (uploads only).
     stored: int | None = None
+    #: The same phase on the bare FastAPI app of :mod:`bench.api_floor`.
+    floor: Phase | None = None
 
     def with_stored(self, stored: int) -> Phase:
         return replace(self, stored=stored)
+
+    def against(self, floor: Phase) -> Phase:
+        if floor.errors:
+            raise SystemExit(
+                f"the floor app failed {floor.errors} requests of {floor.name!r}: {floor.statuses}"
+            )
+        return replace(self, floor=floor)
+
+    @property
+    def per_s(self) -> float:
+        return self.requests / self.seconds
 
     @property
     def errors(self) -> int:
@@ -175,12 +197,15 @@ class Phase:
             "phase": self.name,
             "requests": self.requests,
             "errors": self.errors,
-            "per_s": round(self.requests / self.seconds, 1),
+            "per_s": round(self.per_s, 1),
             "p50_ms": round(self.p50_ms, 2),
             "p99_ms": round(self.p99_ms, 2),
             "server_cpu_ms": None if cpu is None else round(cpu * 1000, 2),
             "statuses": {str(s): n for s, n in sorted(self.statuses.items())},
             "stored": self.stored,
+            "floor_per_s": None if self.floor is None else round(self.floor.per_s, 1),
+            "floor_p99_ms": None if self.floor is None else round(self.floor.p99_ms, 2),
+            "of_floor": None if self.floor is None else round(self.per_s / self.floor.per_s, 3),
         }
 
 
@@ -264,23 +289,33 @@ class Server:
 
 @contextmanager
 def server(settings: Settings, port: int, workers: int) -> Iterator[Server]:
+    """QualBridge's API, as production runs it."""
     env = {
-        **os.environ,
         "QUALBRIDGE_DATABASE_URL": settings.database_url,
         "QUALBRIDGE_BLOB_DIR": str(settings.blob_dir),
         "QUALBRIDGE_MAX_UPLOAD_BYTES": str(settings.max_upload_bytes),
     }
-    command = [sys.executable, "-m", "uvicorn", "--factory", "qualbridge.api.app:create_app_from_env"]
+    factory = "qualbridge.api.app:create_app_from_env"
+    with uvicorn_server(factory, env, port, workers, ready="/api/v1/openapi.json") as srv:
+        yield srv
+
+
+@contextmanager
+def uvicorn_server(
+    factory: str, env: dict[str, str], port: int, workers: int, *, ready: str
+) -> Iterator[Server]:
+    """An app factory served by uvicorn in a subprocess, once ``ready`` answers 200."""
+    command = [sys.executable, "-m", "uvicorn", "--factory", factory]
     command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     # Named, not left to uvicorn's choice: a missing C parser or loop fails here instead of measuring h11.
     command += ["--http", "httptools", "--loop", "uvloop", "--log-level", "warning", "--no-access-log"]
-    process = subprocess.Popen(command, env=env)
+    process = subprocess.Popen(command, env={**os.environ, **env})
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                if httpx.get(f"{base}/api/v1/openapi.json", timeout=1).status_code == 200:
+                if httpx.get(f"{base}{ready}", timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
@@ -371,9 +406,10 @@ def evaluate(client: httpx.Client, product: str) -> str | None:
     return evaluation_id
 
 
-def check_reads(client: httpx.Client, paths: list[str]) -> None:
+def check_reads(client: httpx.Client, paths: list[str]) -> dict[str, tuple[bytes, str]]:
     """Each distinct read once, untimed: it answers 200, and a raw download holds the bytes of its
-    digest (wrk only counts statuses)."""
+    digest (wrk only counts statuses). The answers, with their content types, for the floor."""
+    answers = {}
     for path in dict.fromkeys(paths):
         response = client.get(path)
         if response.status_code != 200:
@@ -382,6 +418,8 @@ def check_reads(client: httpx.Client, paths: list[str]) -> None:
             digest = "sha-256=:" + base64.b64encode(hashlib.sha256(response.content).digest()).decode()
             if response.headers.get("Repr-Digest") != digest + ":":
                 raise SystemExit(f"GET {path}: the bytes do not match their digest")
+        answers[path] = (response.content, response.headers["Content-Type"])
+    return answers
 
 
 def multipart_halves(product: str, data: bytes) -> tuple[bytes, bytes]:
@@ -489,6 +527,27 @@ def check_upload(client: httpx.Client, halves: tuple[str, str]) -> None:
         raise SystemExit(f"the upload answered {response.status_code}: {response.text[:500]}")
 
 
+@contextmanager
+def floor_server(
+    folder: Path, token: str, answers: dict[str, tuple[bytes, str]], workers: int
+) -> Iterator[Server]:
+    """The bare FastAPI app of :mod:`bench.api_floor`, answering the reads as QualBridge did."""
+    spec = {
+        "token": token,
+        "answers": {
+            path: {"body": base64.b64encode(body).decode(), "media_type": media_type}
+            for path, (body, media_type) in answers.items()
+        },
+    }
+    path = folder / "floor.json"
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    env = {api_floor.ENVIRONMENT: str(path)}
+    with uvicorn_server(
+        "bench.api_floor:create_app", env, free_port(), workers, ready="/openapi.json"
+    ) as srv:
+        yield srv
+
+
 def run(kind: str, args: argparse.Namespace) -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="qualbridge-bench-") as tmp:
         folder = Path(tmp)
@@ -497,29 +556,48 @@ def run(kind: str, args: argparse.Namespace) -> list[dict[str, Any]]:
             settings = Settings(database_url=url, blob_dir=folder / "blobs", max_upload_bytes=8 << 20)
             token, product, ids = seed(settings, folder)
             scripts = Scripts(folder, token)
-            uploads, halves = scripts.uploads(product, big)
             headers = {"Authorization": f"Bearer {token}"}
             with (
                 server(settings, free_port(), args.workers) as srv,
                 httpx.Client(base_url=srv.base, headers=headers, timeout=60) as client,
             ):
                 paths = read_paths(ids, evaluate(client, product))
-                check_reads(client, paths)
-                check_upload(client, halves)
-                reads = scripts.reads("reads", paths)
-                # A short warm-up, untimed: connections, caches, the first import of each parser.
-                run_wrk(srv.base, reads, seconds=1, connections=args.concurrency)
-                run_wrk(srv.base, uploads, seconds=1, connections=args.concurrency, args=("warm", *halves))
-                # Uploads the warm-up left in flight finish before anything is timed.
-                before = settled_total(client)
-                phases = [timed("reads", srv, reads, args)]
-                if args.per_route:
-                    for name, subset in by_route(paths).items():
-                        phases.append(timed(f"- {name}", srv, scripts.reads(name, subset), args))
-                phase = timed("uploads 1 MB", srv, uploads, args, "timed", *halves)
-                phases.append(phase.with_stored(settled_total(client) - before))
+                answers = check_reads(client, paths)
+                uploads = scripts.uploads(product, big)
+                check_upload(client, uploads[1])
+                with floor_server(folder, token, answers, args.workers) as floor:
+                    phases = measure(srv, floor, client, scripts, paths, uploads, args)
         size = len(big) / 1e6
         return [{"database": kind, **p.row(), "upload_mb": round(size, 2)} for p in phases]
+
+
+def measure(
+    srv: Server,
+    floor: Server,
+    client: httpx.Client,
+    scripts: Scripts,
+    paths: list[str],
+    uploads: tuple[Path, tuple[str, str]],
+    args: argparse.Namespace,
+) -> list[Phase]:
+    """Each phase on QualBridge, then at once on the floor: the two see the same machine."""
+    reads = {"reads": scripts.reads("reads", paths)}
+    if args.per_route:
+        reads |= {f"- {name}": scripts.reads(name, subset) for name, subset in by_route(paths).items()}
+    upload, halves = uploads
+    # A short warm-up of each, untimed: connections, caches, the first import of each parser.
+    for base in (srv.base, floor.base):
+        run_wrk(base, reads["reads"], seconds=1, connections=args.concurrency)
+        run_wrk(base, upload, seconds=1, connections=args.concurrency, args=("warm", *halves))
+    # Uploads the warm-up left in flight finish before anything is timed.
+    before = settled_total(client)
+    phases = [
+        timed(name, srv, script, args).against(timed(name, floor, script, args))
+        for name, script in reads.items()
+    ]
+    phase = timed("uploads 1 MB", srv, upload, args, "timed", *halves)
+    phase = phase.with_stored(settled_total(client) - before)
+    return [*phases, phase.against(timed("uploads 1 MB", floor, upload, args, "floor", *halves))]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -539,10 +617,22 @@ def main(argv: list[str] | None = None) -> None:
     if args.json:
         print(json.dumps(rows, indent=2))
         return
-    heads = ("requests", "errors", "req/s", "p50 ms", "p99 ms", "cpu ms/req")
+    heads = (
+        "requests",
+        "errors",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "cpu ms/req",
+        "floor/s",
+        "floor p99",
+        "of floor",
+    )
     print(f"{'database':<11} {'phase':<17} " + " ".join(f"{h:>10}" for h in heads))
     for r in rows:
+        share = None if r["of_floor"] is None else f"{r['of_floor']:.0%}"
         cells = (r["requests"], r["errors"], r["per_s"], r["p50_ms"], r["p99_ms"], r["server_cpu_ms"])
+        cells += (r["floor_per_s"], r["floor_p99_ms"], share)
         print(f"{r['database']:<11} {r['phase']:<17} " + " ".join(f"{c!s:>10}" for c in cells))
         if r.get("stored") is not None:
             print(f"{'':<29} {r['stored']} evidence stored, answers {r['statuses']}")
