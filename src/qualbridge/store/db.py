@@ -11,7 +11,7 @@ SQLite's busy timeout is a poll: a writer that finds the lock taken sleeps, for 
 (up to 100 ms), and tries again, so under load the lock sits free while the next writer sleeps. Writers
 of a file database therefore queue first at its :class:`WriteGate`, a lock file beside the database
 that the kernel hands to the next waiter the moment it is released. The gate only orders writers: the
-database's own lock still guarantees correctness for a process that does not use it (the CLI's
+database's own lock still guarantees correctness for a process that does not use it (the
 ``sqlite3`` shell, say).
 """
 
@@ -34,7 +34,7 @@ from qualbridge.errors import InputError, at
 
 try:
     import fcntl
-except ImportError:  # not on Windows: writers there wait on SQLite's busy timeout alone
+except ImportError:  # Windows has no flock: writers there wait on SQLite's busy timeout alone
     fcntl = None  # type: ignore[assignment]
 
 #: Execution option marking a connection that will write (SQLite: ``BEGIN IMMEDIATE``).
