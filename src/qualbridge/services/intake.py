@@ -9,11 +9,22 @@ The steps of :func:`ingest_file`, in order:
 4. the file is parsed and validated by the domain core (``load_evidence``);
 5. the raw bytes go to the blob store (the file is moved into place, flushed to disk) *before* any
    row names them, so a crash leaves at most an unreferenced blob, never a row without its bytes;
-6. one transaction records the blob, the evidence (unless this very document is stored already) with
-   its statement signed by the uploading organization and appended to the transparency log (and a
-   checkpoint signed), its link to the product, an audit event and the idempotent response.
+6. one transaction records the blob, the evidence (unless this very document is stored already), its
+   link to the product and an audit event; then the evidence's statement, signed by the uploading
+   organization, is appended to the transparency log and a checkpoint signed; last the idempotent
+   response.
 
 The same document uploaded again is the same evidence: same id, no second row.
+
+**The log's lock comes last.** Appending to the log serialises writers (one tree size at a time), so
+the lock is held for as little of the transaction as it can be: it is taken when the statement is
+appended, after the rows, not at the start. That cannot deadlock. The rows written before it are new
+(a blob, an evidence row, a link, an audit event): another upload can wait for them only while writing
+the same new rows, which it also does before taking the lock, so no holder of the lock ever waits for
+a transaction that waits for the lock. The one stored row an upload changes (a document's evidence
+gaining its raw file) is read again and changed under the lock, where status changes read it too. Two
+uploads of the same evidence race on its unique row: the loser's transaction is re-run and finds it.
+An upload that adds nothing to the log (the same evidence again) does not take the lock at all.
 """
 
 from __future__ import annotations
@@ -253,7 +264,7 @@ def _store(
     content_id = value.evidence_id()
 
     def work(uow: UnitOfWork) -> Intake:
-        transparency.begin(uow)
+        # The log's lock is taken late, when the statement is appended (see the module's docstring).
         now = ctx.clock()
         if key is not None and (found := idempotency.lookup(uow, actor, key, fp, now=now)) is not None:
             return _intake(found, replayed=True)  # a concurrent retry finished first
@@ -262,17 +273,17 @@ def _store(
             uow.evidence.ensure_blob(digest=raw.digest, size=raw.size, media_type=raw.media_type, at=now)
         row = uow.evidence.get(actor.org_id, content_id)
         created = row is None
+        attest = created
         if row is None:
             row = _row(actor, value, content_id, raw, now)
             uow.evidence.add(row)
-            attestations.attest_evidence(uow, ctx, row, meta=meta)
-        elif row.raw_digest is None and raw is not None and attestations.current_status(uow, row) == "valid":
+        elif row.raw_digest is None and raw is not None and _still_a_valid_document(uow, row):
             # Stored earlier as a document naming this raw file: now the bytes are here too, and the
             # statement that names them supersedes (in log order) the one that named the document.
             # (Evidence that is withdrawn, superseded or suspended is left as it was signed.)
             row.raw_digest, row.raw_filename = raw.digest, raw.filename
             uow.session.flush()
-            attestations.attest_evidence(uow, ctx, row, meta=meta)
+            attest = True
         linked = uow.evidence.link(row.id, product_id) is None
         if linked:
             uow.evidence.add(
@@ -284,7 +295,9 @@ def _store(
         audit.record(
             uow, actor, "evidence.upload", object_type="evidence", object_id=content_id, at=now, detail=detail
         )
-        transparency.publish(uow, ctx)
+        if attest:
+            attestations.attest_evidence(uow, ctx, row, meta=meta)  # takes the log's lock
+            transparency.publish(uow, ctx)
         record = evidence_record(uow, row, blob=uow.evidence.blob_of(row))
         ingested = Ingested(evidence=record, created=created, linked=linked)
         replay = Replay(status=201 if created else 200, body=ingested.model_dump_json().encode())
@@ -293,6 +306,14 @@ def _store(
         return _intake(replay, replayed=False)
 
     return ctx.write(work)
+
+
+def _still_a_valid_document(uow: UnitOfWork, row: Evidence) -> bool:
+    """Whether stored evidence still has no raw file and is still valid, read again under the log's lock
+    (which status changes, and another upload of its raw file, hold while they change either)."""
+    transparency.begin(uow)
+    uow.session.refresh(row)
+    return row.raw_digest is None and attestations.current_status(uow, row) == "valid"
 
 
 def _row(

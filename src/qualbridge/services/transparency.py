@@ -38,7 +38,9 @@ from qualbridge.trust.witness import TreeHead, Witness
 
 def begin(uow: UnitOfWork) -> None:
     """Take the log's write lock first thing in a transaction that will append: writers then queue
-    here instead of racing to create keys or deadlocking between their rows and the log."""
+    here instead of racing to create keys or deadlocking between their rows and the log. (Uploads, the
+    most frequent writers, take it only when they append: :mod:`qualbridge.services.intake` says why
+    that is safe for them.)"""
     uow.trust.log.lock()
 
 
