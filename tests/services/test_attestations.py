@@ -4,6 +4,7 @@ signed statement in the log, in the same transaction as their record."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -12,12 +13,14 @@ from qualbridge.canonical import canonical_json
 from qualbridge.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from qualbridge.services import attestations, evaluations, evidence, intake, keys, products, transparency
 from qualbridge.services.context import Context
+from qualbridge.services.uow import UnitOfWork
 from qualbridge.standards.catalog import builtin
 from qualbridge.store.models import Attestation, Evidence, LogEntry
 from qualbridge.trust import dsse, intoto
 from qualbridge.trust.certificates import KeyCertificate
 from qualbridge.trust.checkpoint import open_checkpoint
 from qualbridge.trust.entry import entry_leaf_hash, log_entry
+from qualbridge.trust.keys import SigningKey
 from qualbridge.trust.merkle import verify_inclusion
 from tests.services.log_checks import assert_log_consistent
 from tests.services.qualification_samples import PARENT, shared_package
@@ -213,3 +216,24 @@ def test_every_record_has_an_entry_of_its_own_even_with_the_same_statement(ctx: 
     # Run within the same second (issuedAt is to the second), the statements are the same bytes.
     assert again.log.statement_digest == first.log.statement_digest
     assert assert_log_consistent(ctx) == again.log.checkpoint_size
+
+
+def test_an_upload_reads_its_signing_key_only_under_the_logs_lock(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A revocation or a rotation retires a key while it holds the log's lock: an upload that read the
+    # key before taking the lock could append a statement signed with the retired key after it.
+    locked_when_read: list[bool] = []
+    read_key = keys.attestation_key
+
+    def watched(uow: UnitOfWork, *args: Any, **kwargs: Any) -> SigningKey:
+        locked_when_read.append(uow.trust.log._locked)
+        return read_key(uow, *args, **kwargs)
+
+    monkeypatch.setattr(keys, "attestation_key", watched)
+    vendor = new_org(ctx)
+    tool = products.create_product(ctx, vendor, kind="equipment", model="VX-7", name="tool").id
+    intake.ingest_file(
+        ctx, vendor, product_id=tool, stream=stream(PARTICLE_CSV), filename="s.csv", meta=PARTICLE_META
+    )
+    assert locked_when_read == [True]

@@ -139,19 +139,20 @@ def test_a_documents_raw_file_uploaded_at_once_many_times_is_signed_once(
 ) -> None:
     ctx = live_database.context(pool_size=10)
     racers = 8
-    if ctx.db.dialect == "postgresql":
-        # Every racer reads the row (no raw file yet) before any takes the log's lock: the widest race.
-        # (SQLite runs each write transaction whole, one at a time: its racers cannot overlap.)
-        gathered = threading.Barrier(racers, timeout=30)
-        locked = transparency.begin
-
-        def begin_together(uow: UnitOfWork) -> None:
-            gathered.wait()
-            locked(uow)
-
-        monkeypatch.setattr(transparency, "begin", begin_together)
     try:
         vendor, product, evidence_id = _document_first(ctx)
+        if ctx.db.dialect == "postgresql":
+            # Every racer reads the row (no raw file yet) before any takes the log's lock: the widest
+            # race. (SQLite runs each write transaction whole, one at a time: its racers cannot overlap.)
+            gathered = threading.Barrier(racers, timeout=30)
+            locked = transparency.begin
+
+            def begin_together(uow: UnitOfWork) -> None:
+                if not uow.trust.log._locked:  # the first time in the transaction
+                    gathered.wait()
+                locked(uow)
+
+            monkeypatch.setattr(transparency, "begin", begin_together)
         barrier = threading.Barrier(racers)
         with ThreadPoolExecutor(max_workers=racers) as pool:
             results = list(pool.map(lambda _: _upload_raw(ctx, vendor, product, barrier), range(racers)))

@@ -83,6 +83,9 @@ def attest_evidence(uow: UnitOfWork, ctx: Context, row: Evidence, *, meta: Mappi
         issued_at=stamp,
         meta=meta,
     )
+    # The key is read under the log's lock: a revocation or a rotation holds it while it retires a key,
+    # and a statement signed with the retired key must not be appended after it.
+    transparency.begin(uow)
     key = keys.attestation_key(uow, ctx, row.org_id, now)
     return transparency.attest(
         uow, ctx, statement, key, object_type=EVIDENCE, object_id=str(row.id), org_id=row.org_id

@@ -18,13 +18,15 @@ The same document uploaded again is the same evidence: same id, no second row.
 
 **The log's lock comes last.** Appending to the log serialises writers (one tree size at a time), so
 the lock is held for as little of the transaction as it can be: it is taken when the statement is
-appended, after the rows, not at the start. That cannot deadlock. The rows written before it are new
-(a blob, an evidence row, a link, an audit event): another upload can wait for them only while writing
-the same new rows, which it also does before taking the lock, so no holder of the lock ever waits for
-a transaction that waits for the lock. The one stored row an upload changes (a document's evidence
-gaining its raw file) is read again and changed under the lock, where status changes read it too. Two
-uploads of the same evidence race on its unique row: the loser's transaction is re-run and finds it.
-An upload that adds nothing to the log (the same evidence again) does not take the lock at all.
+signed and appended, after the rows, not at the start. The signing key is read under it, since key
+revocations and rotations hold it while they retire a key. That cannot deadlock. The rows written
+before it are new (a blob, an evidence row, a link, an audit event): another upload can wait for them
+only while writing the same new rows, which it also does before taking the lock, so no holder of the
+lock ever waits for a transaction that waits for the lock. The one stored row an upload changes (a
+document's evidence gaining its raw file) is read again and changed under the lock, where status
+changes read it too. Two uploads of the same evidence race on its unique row: the loser's transaction
+is re-run and finds it. An upload that adds nothing to the log (the same evidence again) does not take
+the lock at all.
 """
 
 from __future__ import annotations
@@ -296,7 +298,7 @@ def _store(
             uow, actor, "evidence.upload", object_type="evidence", object_id=content_id, at=now, detail=detail
         )
         if attest:
-            attestations.attest_evidence(uow, ctx, row, meta=meta)  # takes the log's lock
+            attestations.attest_evidence(uow, ctx, row, meta=meta)  # takes the log's lock, then the key
             transparency.publish(uow, ctx)
         record = evidence_record(uow, row, blob=uow.evidence.blob_of(row))
         ingested = Ingested(evidence=record, created=created, linked=linked)
