@@ -208,9 +208,7 @@ def _media_type(declared: str | None, name: str) -> str:
     return guessed or "application/octet-stream"
 
 
-def _parse(
-    path: Path, name: str, *, kind: str | None, meta: Mapping[str, Any], digest: str | None = None
-) -> EvidenceValue:
+def _parse(path: Path, name: str, *, kind: str | None, meta: Mapping[str, Any], digest: str) -> EvidenceValue:
     """Parse with the domain core; errors name the uploaded file, never the private copy."""
     try:
         return load_evidence(path, kind=kind, meta=meta, digest=digest)
