@@ -2,8 +2,8 @@
 way (uvicorn, httptools, uvloop, the same number of workers), in the same run.
 
 What QualBridge adds to the cost of a request is the ratio of the two. The ratio also holds still where
-the machine does not: a shared machine's speed can change by half from one minute to the next, and both
-servers are measured minutes apart on it.
+the machine does not: a shared machine's speed can change by half from one minute to the next, and the
+two servers take each phase seconds apart.
 
 - **Reads**: every path of the read phase has a route of its own that checks the bearer token (a string
   comparison) and answers with the bytes QualBridge answered, with the same content type: routing,

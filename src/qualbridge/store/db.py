@@ -85,10 +85,10 @@ def _ping_when_idle(engine: Engine, seconds: float) -> None:
 
     A server restart or an idle timeout on the way closes connections the pool still holds; the first
     request to take one would fail. A ping on every checkout (SQLAlchemy's ``pool_pre_ping``) prevents
-    that at the price of a round trip per transaction, a quarter of a short read. Under load connections
-    come back to the pool within milliseconds and are used again unchecked; after a pause, the first use
-    pays the ping. A connection broken while busy fails its request, and SQLAlchemy then discards
-    the pool's other connections from before the break."""
+    that at the price of a round trip per transaction, beside the four or five of a short read. Under
+    load connections come back to the pool within milliseconds and are used again unchecked; after a
+    pause, the first use pays the ping. A connection broken while busy fails its request, and SQLAlchemy
+    then discards the pool's other connections from before the break."""
 
     @event.listens_for(engine, "checkin")
     def _returned(_dbapi_connection: Any, record: Any) -> None:
