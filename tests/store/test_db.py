@@ -208,3 +208,29 @@ def test_a_postgres_connection_used_again_at_once_is_not_pinged(postgres_engine:
     finally:
         engine.dispose()
         admin.dispose()
+
+
+def test_postgres_reads_run_in_autocommit_and_writes_stay_atomic(postgres_engine: Engine) -> None:
+    """A read transaction on a PostgreSQL engine sends no BEGIN and COMMIT (under READ COMMITTED each
+    statement reads its own snapshot anyway); a write transaction on the same pooled connections is still
+    all or nothing."""
+    db = Database(postgres_engine)
+    for _ in range(3):  # every connection of the pool (two) has served a read
+        with db.session() as session, session.begin():
+            connection = session.connection(execution_options=db.read_options())
+            assert connection.connection.dbapi_connection.autocommit is True  # type: ignore[union-attr]
+            assert session.execute(text("SELECT 1")).scalar() == 1
+    org = _org("atomic", dt.datetime(2026, 3, 2, tzinfo=dt.UTC))
+
+    def fails_after_an_insert() -> None:
+        with db.session() as session, session.begin():
+            connection = session.connection(execution_options=db.write_options())
+            assert connection.connection.dbapi_connection.autocommit is False  # type: ignore[union-attr]
+            session.add(org)
+            session.flush()
+            raise RuntimeError("after the insert")
+
+    with pytest.raises(RuntimeError, match="after the insert"):
+        fails_after_an_insert()
+    with db.session() as session:
+        assert session.get(Organization, org.id) is None

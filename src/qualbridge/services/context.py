@@ -20,7 +20,7 @@ from qualbridge.services.token_cache import TokenCache
 from qualbridge.services.uow import UnitOfWork
 from qualbridge.settings import DEVELOPMENT_KEY_PASSPHRASE, Settings
 from qualbridge.store.blobs import BlobStore, FilesystemBlobStore
-from qualbridge.store.db import WRITE_OPTION, Database
+from qualbridge.store.db import Database
 from qualbridge.trust.keys import SigningKey
 
 T = TypeVar("T")
@@ -115,8 +115,9 @@ class Context:
         with self.db.writing() if write else nullcontext():
             session = self.db.session()
             try:
-                if write:
-                    session.connection(execution_options={WRITE_OPTION: True})
+                session.connection(
+                    execution_options=self.db.write_options() if write else self.db.read_options()
+                )
                 yield UnitOfWork(session)
                 session.commit()
             except DataError as exc:

@@ -63,13 +63,27 @@ def fingerprint(operation: str, request: dict[str, Any], *, field: str) -> str:
 
 
 def lookup(uow: UnitOfWork, actor: Actor, key: str, fp: str, *, now: dt.datetime) -> Replay | None:
-    """The stored response for ``key``, None if there is none (an expired one is forgotten here)."""
+    """The stored response for ``key``, None if there is none; in a write transaction, before the
+    response is remembered (an expired one is forgotten here)."""
     row = uow.idempotency.get(actor.org_id, key)
-    if row is None:
-        return None
-    if now - row.created_at > RETENTION:
+    if row is not None and now - row.created_at > RETENTION:
         uow.session.delete(row)
         uow.session.flush()
+        return None
+    return _replay_of(row, fp)
+
+
+def peek(uow: UnitOfWork, actor: Actor, key: str, fp: str, *, now: dt.datetime) -> Replay | None:
+    """:func:`lookup` in a read transaction: an expired response counts as none and is left for
+    :func:`lookup` to forget."""
+    row = uow.idempotency.get(actor.org_id, key)
+    if row is not None and now - row.created_at > RETENTION:
+        return None
+    return _replay_of(row, fp)
+
+
+def _replay_of(row: IdempotencyKey | None, fp: str) -> Replay | None:
+    if row is None:
         return None
     if row.fingerprint != fp:
         raise IdempotencyKeyReusedError(
@@ -117,7 +131,7 @@ def replayed(ctx: Context, actor: Actor, guard: Guard, model: type[R]) -> Once[R
     if guard.key is None:
         return None
     with ctx.transaction() as uow:
-        found = lookup(uow, actor, guard.key, guard.fingerprint, now=ctx.clock())
+        found = peek(uow, actor, guard.key, guard.fingerprint, now=ctx.clock())
     return None if found is None else Once(model.model_validate_json(found.body), replayed=True)
 
 

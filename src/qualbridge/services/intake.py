@@ -242,7 +242,7 @@ def _storable(value: EvidenceValue, source: str) -> EvidenceValue:
 
 def _replay(ctx: Context, actor: Actor, key: str, fp: str) -> Intake | None:
     with ctx.transaction() as uow:
-        found = idempotency.lookup(uow, actor, key, fp, now=ctx.clock())
+        found = idempotency.peek(uow, actor, key, fp, now=ctx.clock())
     return None if found is None else _intake(found, replayed=True)
 
 

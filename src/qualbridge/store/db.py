@@ -39,6 +39,8 @@ except ImportError:  # Windows has no flock: writers there wait on SQLite's busy
 
 #: Execution option marking a connection that will write (SQLite: ``BEGIN IMMEDIATE``).
 WRITE_OPTION = "qualbridge_write"
+#: Execution option marking a connection that must not write (see :func:`_refuse_writes`).
+READ_OPTION = "qualbridge_read"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 #: A pooled PostgreSQL connection idle this long is checked before use (see :func:`_ping_when_idle`).
 PING_AFTER_IDLE_SECONDS = 10.0
@@ -72,12 +74,28 @@ def make_engine(
     """An engine for ``url``; a SQLite file's folder is created if needed."""
     parsed = parse_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed, connect_args or {}, pool_size=pool_size)
-    engine = create_engine(
-        parsed, pool_size=pool_size, max_overflow=pool_size, connect_args=connect_args or {}
-    )
-    _ping_when_idle(engine, ping_after_idle)
+        engine = _sqlite_engine(parsed, connect_args or {}, pool_size=pool_size)
+    else:
+        engine = create_engine(
+            parsed, pool_size=pool_size, max_overflow=pool_size, connect_args=connect_args or {}
+        )
+        _ping_when_idle(engine, ping_after_idle)
+    event.listen(engine, "before_cursor_execute", _refuse_writes)
     return engine
+
+
+def _refuse_writes(
+    conn: Connection, _cursor: Any, statement: str, _parameters: Any, context: Any, _executemany: bool
+) -> None:
+    """Fail a statement that writes or locks rows in a transaction opened for reading.
+
+    A read transaction takes no write lock first (SQLite) and, on PostgreSQL, runs in autocommit (see
+    :meth:`Database.read_options`): a write in it would slip past the writers' queue, or be committed
+    statement by statement. Statements the ORM or SQLAlchemy Core compiled are checked."""
+    if context is None or not conn.get_execution_options().get(READ_OPTION, False):
+        return
+    if context.isinsert or context.isupdate or context.isdelete or " FOR UPDATE" in statement:
+        raise RuntimeError(f"a write in a read transaction (use a write transaction): {statement[:80]}")
 
 
 def _ping_when_idle(engine: Engine, seconds: float) -> None:
@@ -215,6 +233,21 @@ class Database:
 
     def session(self) -> Session:
         return self._sessions()
+
+    def read_options(self) -> dict[str, Any]:
+        """Execution options of a read transaction's connection.
+
+        On a PostgreSQL engine it runs in autocommit. Under PostgreSQL's READ COMMITTED every statement
+        reads its own snapshot, inside BEGIN … COMMIT or not, so the two would cost two round trips per
+        read and buy no consistency. (SQLite's BEGIN does buy it: one snapshot from the first read to
+        the end, and costs no round trip.) A connection as bind (tests) stays in its transaction."""
+        if self.dialect == "postgresql" and isinstance(self.bind, Engine):
+            return {READ_OPTION: True, WRITE_OPTION: False, "isolation_level": "AUTOCOMMIT"}
+        return {READ_OPTION: True, WRITE_OPTION: False}
+
+    def write_options(self) -> dict[str, Any]:
+        """Execution options of a write transaction's connection (SQLite: ``BEGIN IMMEDIATE``)."""
+        return {WRITE_OPTION: True, READ_OPTION: False}
 
     def writing(self) -> AbstractContextManager[None]:
         """Held around a write transaction, from before its BEGIN to after its COMMIT or ROLLBACK: the

@@ -22,6 +22,7 @@ from sqlalchemy import bindparam, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from qualbridge.errors import LogIntegrityError
+from qualbridge.store.db import READ_OPTION
 from qualbridge.store.models import (
     Attestation,
     LogCheckpoint,
@@ -65,6 +66,8 @@ class SqlLogStorage:
         if self._locked:
             return
         connection = self.session.connection()  # begins the transaction the lock belongs to
+        if connection.get_execution_options().get(READ_OPTION, False):
+            raise RuntimeError("the log's write lock in a read transaction (use a write transaction)")
         if connection.dialect.name == "postgresql":
             self.session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOG_LOCK})
         # Anything read before the lock may be stale by now.
