@@ -1,5 +1,6 @@
 """Reading evidence: a product's own and inherited evidence, listings, raw bytes, other organizations."""
 
+import dataclasses
 import datetime as dt
 import uuid
 
@@ -97,6 +98,12 @@ def test_filters_and_pages(ctx: Context) -> None:
     assert [s.id for s in by_issuer.items] == [survey]
     window = evidence.EvidenceFilter(tested_from=dt.date(2026, 1, 1), tested_to=dt.date(2026, 12, 31))
     assert evidence.list_evidence(ctx, vendor, window, limit=10, offset=0).total == 3
+    # Filters combine, and the count is of all pages.
+    leaks_in_2026 = dataclasses.replace(window, kind="helium_leak_test")
+    last_page = evidence.list_evidence(ctx, vendor, leaks_in_2026, limit=2, offset=2)
+    assert (last_page.total, [s.id for s in last_page.items]) == (3, [leaks[0]])
+    nothing = dataclasses.replace(leaks_in_2026, issuer="Example Test Lab")
+    assert evidence.list_evidence(ctx, vendor, nothing, limit=10, offset=0).total == 0
 
 
 def test_one_record_with_its_products_and_raw_bytes(ctx: Context) -> None:

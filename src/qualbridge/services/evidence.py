@@ -107,9 +107,11 @@ def evidence_record(
     )
 
 
-def _visible(uow: UnitOfWork, actor: Actor, evidence_id: str) -> tuple[Evidence, Blob | None]:
+def _visible(
+    uow: UnitOfWork, actor: Actor, evidence_id: str, *, document: bool = True
+) -> tuple[Evidence, Blob | None]:
     """The organization's evidence and its raw file's record, or :class:`NotFoundError`."""
-    found = uow.evidence.get_with_blob(actor.org_id, evidence_id)
+    found = uow.evidence.get_with_blob(actor.org_id, evidence_id, document=document)
     if found is None:
         raise NotFoundError(f"no evidence {evidence_id}", at(field="evidence_id"))
     return found
@@ -200,7 +202,7 @@ def locate_raw(ctx: Context, actor: Actor, evidence_id: str) -> RawLocated:
     blob store yet)."""
     authorize(actor, "evidence.read")
     with ctx.transaction() as uow:
-        row, blob = _visible(uow, actor, evidence_id)
+        row, blob = _visible(uow, actor, evidence_id, document=False)
         raw = _raw(row, blob)
         if raw is None:
             raise NotFoundError(

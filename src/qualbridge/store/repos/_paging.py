@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar, TypeVarTuple
+from typing import Any, Generic, TypeVar, TypeVarTuple
 
-from sqlalchemy import Row, Select, func, select
+from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
@@ -21,11 +21,36 @@ class Page(Generic[T]):
     offset: int
 
 
+@dataclass(frozen=True, slots=True)
+class Listing(Generic[*_Ts]):
+    """The statements of a listing: a page of its rows (``limit`` and ``offset`` bound) and their count.
+
+    Built once at import for a frequent listing, it is found compiled in SQLAlchemy's cache without its
+    cache key being computed again, which costs more than a short query's run."""
+
+    page: Select[*_Ts]
+    count: Select[int]
+
+    @classmethod
+    def of(cls, query: Select[*_Ts], *, count: Select[int] | None = None) -> Listing[*_Ts]:
+        """``query`` (already ordered) paged; ``count`` counts its rows more cheaply than it would
+        (without its outer joins, say)."""
+        if count is None:
+            count = select(func.count()).select_from(query.order_by(None).subquery())
+        return cls(query.limit(bindparam("limit")).offset(bindparam("offset")), count)
+
+    def fetch(
+        self, session: Session, params: Mapping[str, Any], *, limit: int, offset: int
+    ) -> Page[Row[*_Ts]]:
+        """One page and the total; ``params`` are the values of the statements' other parameters."""
+        total = session.scalar(self.count, params) or 0
+        rows = session.execute(self.page, {**params, "limit": limit, "offset": offset}).all()
+        return Page(items=rows, total=total, limit=limit, offset=offset)
+
+
 def paginate(session: Session, query: Select[*_Ts], *, limit: int, offset: int) -> Page[Row[*_Ts]]:
     """One page of ``query``'s rows (already ordered) and the total number of rows it matches."""
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    rows = session.execute(query.limit(limit).offset(offset)).all()
-    return Page(items=rows, total=total, limit=limit, offset=offset)
+    return Listing.of(query).fetch(session, {}, limit=limit, offset=offset)
 
 
 def escape_like(text: str) -> str:

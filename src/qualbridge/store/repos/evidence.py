@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,12 +14,22 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, defer
 
 from qualbridge.store.models import Blob, Evidence, EvidenceLink, Product
-from qualbridge.store.repos._paging import Page, paginate
+from qualbridge.store.repos._paging import Listing, Page, paginate
 from qualbridge.store.repos.catalog import tree_of
 
 __all__ = ["EvidenceFilter", "EvidenceRepo", "Page"]
 
 _Ts = TypeVarTuple("_Ts")
+
+
+#: The condition of each filter, on a bound parameter of the filter's name.
+_CONDITIONS = {
+    "kind": Evidence.kind == bindparam("kind"),
+    "issuer": Evidence.issuer == bindparam("issuer"),
+    "subject_id": Evidence.subject_id == bindparam("subject_id"),
+    "tested_from": Evidence.test_date >= bindparam("tested_from"),
+    "tested_to": Evidence.test_date <= bindparam("tested_to"),
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -31,18 +42,15 @@ class EvidenceFilter:
     tested_from: dt.date | None = None
     tested_to: dt.date | None = None
 
+    def given(self) -> dict[str, Any]:
+        """The values of the filters given, by name."""
+        return {name: value for name in _CONDITIONS if (value := getattr(self, name)) is not None}
+
     def apply(self, query: Select[*_Ts]) -> Select[*_Ts]:
-        if self.kind is not None:
-            query = query.where(Evidence.kind == self.kind)
-        if self.issuer is not None:
-            query = query.where(Evidence.issuer == self.issuer)
-        if self.subject_id is not None:
-            query = query.where(Evidence.subject_id == self.subject_id)
-        if self.tested_from is not None:
-            query = query.where(Evidence.test_date >= self.tested_from)
-        if self.tested_to is not None:
-            query = query.where(Evidence.test_date <= self.tested_to)
-        return query
+        given = self.given()
+        if not given:
+            return query
+        return query.where(*(_CONDITIONS[name] for name in given)).params(given)
 
 
 # The statements of the most frequent reads, built once: SQLAlchemy then binds the values and finds the
@@ -52,6 +60,8 @@ _BY_CONTENT_ID = (
     .outerjoin(Blob, Blob.digest == Evidence.raw_digest)
     .where(Evidence.org_id == bindparam("org_id"), Evidence.content_id == bindparam("content_id"))
 )
+#: The same, leaving the evidence document unread (it is loaded if used).
+_BY_CONTENT_ID_WITHOUT_DOCUMENT = _BY_CONTENT_ID.options(defer(Evidence.document))
 _PRODUCTS_OF = (
     select(Product)
     .join(EvidenceLink, EvidenceLink.product_id == Product.id)
@@ -79,6 +89,15 @@ _SUMMARIES = select(
 ).outerjoin(Blob, Blob.digest == Evidence.raw_digest)
 
 
+@functools.cache
+def _listing(filtered_on: frozenset[str]) -> Listing[*tuple[Any, ...]]:
+    """The statements of a listing filtered on these filters, built once for each combination."""
+    where = [Evidence.org_id == bindparam("org_id"), *(_CONDITIONS[name] for name in sorted(filtered_on))]
+    # A raw file's record adds columns, never rows: the count needs no join.
+    count = select(func.count()).select_from(Evidence).where(*where)
+    return Listing.of(_SUMMARIES.where(*where).order_by(Evidence.created_at.desc(), Evidence.id), count=count)
+
+
 class EvidenceRepo:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -95,10 +114,13 @@ class EvidenceRepo:
         found = self.get_with_blob(org_id, content_id)
         return None if found is None else found[0]
 
-    def get_with_blob(self, org_id: uuid.UUID, content_id: str) -> tuple[Evidence, Blob | None] | None:
+    def get_with_blob(
+        self, org_id: uuid.UUID, content_id: str, *, document: bool = True
+    ) -> tuple[Evidence, Blob | None] | None:
         """The organization's evidence and the record of its raw file (None: uploaded as a document),
-        in one query."""
-        found = self.session.execute(_BY_CONTENT_ID, {"org_id": org_id, "content_id": content_id}).first()
+        in one query; ``document`` False leaves the evidence document unread until used."""
+        statement = _BY_CONTENT_ID if document else _BY_CONTENT_ID_WITHOUT_DOCUMENT
+        found = self.session.execute(statement, {"org_id": org_id, "content_id": content_id}).first()
         return None if found is None else (found[0], found[1])
 
     def link(self, evidence_id: uuid.UUID, product_id: uuid.UUID) -> EvidenceLink | None:
@@ -112,9 +134,9 @@ class EvidenceRepo:
     ) -> Page[Row[*tuple[Any, ...]]]:
         """A page of the organization's evidence, newest first: rows of the evidence's summary columns
         (those of ``evidence``, and the raw file's ``raw_size`` and ``raw_media_type``)."""
-        query = filters.apply(_SUMMARIES.where(Evidence.org_id == org_id))
-        query = query.order_by(Evidence.created_at.desc(), Evidence.id)
-        return paginate(self.session, query, limit=limit, offset=offset)
+        given = filters.given()
+        params = {"org_id": org_id, **given}
+        return _listing(frozenset(given)).fetch(self.session, params, limit=limit, offset=offset)
 
     def of_product(
         self,
