@@ -12,19 +12,15 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.openapi.models import HTTPBearer as HTTPBearerModel
+from fastapi.security.base import SecurityBase
+from fastapi.security.utils import get_authorization_scheme_param
 
 from qualbridge.errors import AuthError
 from qualbridge.services import tokens
 from qualbridge.services.actor import Actor
 from qualbridge.services.context import Context
 from qualbridge.services.idempotency import check_key
-
-_bearer = HTTPBearer(
-    auto_error=False,
-    bearerFormat="qbt_…",
-    description="An API token: `Authorization: Bearer qbt_…` (issue one with POST /api/v1/auth/tokens).",
-)
 
 #: The largest page any listing returns.
 PAGE_MAX = 200
@@ -38,17 +34,31 @@ async def _context(request: Request) -> Context:
 ContextDep = Annotated[Context, Depends(_context)]
 
 
-async def _actor(
-    ctx: ContextDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> Actor:
-    if credentials is None:
-        raise AuthError("this needs an API token: send 'Authorization: Bearer qbt_…'")
-    if (cached := tokens.cached_actor(ctx, credentials.credentials)) is not None:
-        return cached
-    return await run_in_threadpool(tokens.resolve_token, ctx, credentials.credentials)
+class BearerToken(SecurityBase):
+    """The caller, from an API token sent as ``Authorization: Bearer qbt_…``.
+
+    A single dependency (FastAPI solves each of a route's dependencies anew for every request) that the
+    OpenAPI document shows as the ``HTTPBearer`` security scheme, as FastAPI's own class would be."""
+
+    def __init__(self) -> None:
+        self.model = HTTPBearerModel(
+            bearerFormat="qbt_…",
+            description="An API token: `Authorization: Bearer qbt_…` "
+            "(issue one with POST /api/v1/auth/tokens).",
+        )
+        self.scheme_name = "HTTPBearer"
+
+    async def __call__(self, request: Request) -> Actor:
+        scheme, secret = get_authorization_scheme_param(request.headers.get("Authorization"))
+        if scheme.lower() != "bearer" or not secret:
+            raise AuthError("this needs an API token: send 'Authorization: Bearer qbt_…'")
+        ctx: Context = request.app.state.context
+        if (cached := tokens.cached_actor(ctx, secret)) is not None:
+            return cached
+        return await run_in_threadpool(tokens.resolve_token, ctx, secret)
 
 
-ActorDep = Annotated[Actor, Depends(_actor)]
+ActorDep = Annotated[Actor, Depends(BearerToken())]
 
 
 @dataclass(frozen=True, slots=True)
