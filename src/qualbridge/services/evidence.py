@@ -107,11 +107,9 @@ def evidence_record(
     )
 
 
-def _visible(
-    uow: UnitOfWork, actor: Actor, evidence_id: str, *, document: bool = True
-) -> tuple[Evidence, Blob | None]:
+def _visible(uow: UnitOfWork, actor: Actor, evidence_id: str) -> tuple[Evidence, Blob | None]:
     """The organization's evidence and its raw file's record, or :class:`NotFoundError`."""
-    found = uow.evidence.get_with_blob(actor.org_id, evidence_id, document=document)
+    found = uow.evidence.get_with_blob(actor.org_id, evidence_id)
     if found is None:
         raise NotFoundError(f"no evidence {evidence_id}", at(field="evidence_id"))
     return found
@@ -202,14 +200,17 @@ def locate_raw(ctx: Context, actor: Actor, evidence_id: str) -> RawLocated:
     blob store yet)."""
     authorize(actor, "evidence.read")
     with ctx.transaction() as uow:
-        row, blob = _visible(uow, actor, evidence_id, document=False)
-        raw = _raw(row, blob)
-        if raw is None:
-            raise NotFoundError(
-                f"evidence {evidence_id} was uploaded as a document: no raw file is kept",
-                at(field="evidence_id"),
-            )
-    return RawLocated(raw, row.created_at)
+        found = uow.evidence.raw_of(actor.org_id, evidence_id)
+    if found is None:
+        raise NotFoundError(f"no evidence {evidence_id}", at(field="evidence_id"))
+    if found.raw_digest is None or found.size is None:
+        raise NotFoundError(
+            f"evidence {evidence_id} was uploaded as a document: no raw file is kept", at(field="evidence_id")
+        )
+    raw = RawFile(
+        digest=found.raw_digest, filename=found.raw_filename, size=found.size, media_type=found.media_type
+    )
+    return RawLocated(raw, found.created_at)
 
 
 def raw_file(ctx: Context, actor: Actor, evidence_id: str) -> RawDownload:

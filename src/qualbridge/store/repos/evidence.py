@@ -22,13 +22,17 @@ __all__ = ["EvidenceFilter", "EvidenceRepo", "Page"]
 _Ts = TypeVarTuple("_Ts")
 
 
+#: The tables, for the statements that read columns, not ORM objects: such a statement is executed as
+#: plain SQL, without the ORM's set-up for loading objects.
+_EVIDENCE, _BLOBS = Evidence.__table__.c, Blob.__table__.c
+
 #: The condition of each filter, on a bound parameter of the filter's name.
 _CONDITIONS = {
-    "kind": Evidence.kind == bindparam("kind"),
-    "issuer": Evidence.issuer == bindparam("issuer"),
-    "subject_id": Evidence.subject_id == bindparam("subject_id"),
-    "tested_from": Evidence.test_date >= bindparam("tested_from"),
-    "tested_to": Evidence.test_date <= bindparam("tested_to"),
+    "kind": _EVIDENCE.kind == bindparam("kind"),
+    "issuer": _EVIDENCE.issuer == bindparam("issuer"),
+    "subject_id": _EVIDENCE.subject_id == bindparam("subject_id"),
+    "tested_from": _EVIDENCE.test_date >= bindparam("tested_from"),
+    "tested_to": _EVIDENCE.test_date <= bindparam("tested_to"),
 }
 
 
@@ -60,8 +64,6 @@ _BY_CONTENT_ID = (
     .outerjoin(Blob, Blob.digest == Evidence.raw_digest)
     .where(Evidence.org_id == bindparam("org_id"), Evidence.content_id == bindparam("content_id"))
 )
-#: The same, leaving the evidence document unread (it is loaded if used).
-_BY_CONTENT_ID_WITHOUT_DOCUMENT = _BY_CONTENT_ID.options(defer(Evidence.document))
 _PRODUCTS_OF = (
     select(Product)
     .join(EvidenceLink, EvidenceLink.product_id == Product.id)
@@ -70,32 +72,45 @@ _PRODUCTS_OF = (
 )
 
 
+_RAW_OF = (
+    select(
+        _EVIDENCE.raw_digest,
+        _EVIDENCE.raw_filename,
+        _EVIDENCE.created_at,
+        _BLOBS.size,
+        _BLOBS.media_type,
+    )
+    .outerjoin(Blob.__table__, _BLOBS.digest == _EVIDENCE.raw_digest)
+    .where(_EVIDENCE.org_id == bindparam("org_id"), _EVIDENCE.content_id == bindparam("content_id"))
+)
+
 #: What a listing shows of each evidence, as columns: no documents, and no ORM objects to build for the
 #: rows of a page.
 _SUMMARIES = select(
-    Evidence.content_id,
-    Evidence.kind,
-    Evidence.issuer,
-    Evidence.test_date,
-    Evidence.subject_type,
-    Evidence.subject_id,
-    Evidence.raw_digest,
-    Evidence.raw_filename,
-    Evidence.org_id,
-    Evidence.uploaded_by,
-    Evidence.created_at,
-    Blob.size.label("raw_size"),
-    Blob.media_type.label("raw_media_type"),
-).outerjoin(Blob, Blob.digest == Evidence.raw_digest)
+    _EVIDENCE.content_id,
+    _EVIDENCE.kind,
+    _EVIDENCE.issuer,
+    _EVIDENCE.test_date,
+    _EVIDENCE.subject_type,
+    _EVIDENCE.subject_id,
+    _EVIDENCE.raw_digest,
+    _EVIDENCE.raw_filename,
+    _EVIDENCE.org_id,
+    _EVIDENCE.uploaded_by,
+    _EVIDENCE.created_at,
+    _BLOBS.size.label("raw_size"),
+    _BLOBS.media_type.label("raw_media_type"),
+).outerjoin(Blob.__table__, _BLOBS.digest == _EVIDENCE.raw_digest)
 
 
 @functools.cache
 def _listing(filtered_on: frozenset[str]) -> Listing[*tuple[Any, ...]]:
     """The statements of a listing filtered on these filters, built once for each combination."""
-    where = [Evidence.org_id == bindparam("org_id"), *(_CONDITIONS[name] for name in sorted(filtered_on))]
+    where = [_EVIDENCE.org_id == bindparam("org_id"), *(_CONDITIONS[name] for name in sorted(filtered_on))]
     # A raw file's record adds columns, never rows: the count needs no join.
-    count = select(func.count()).select_from(Evidence).where(*where)
-    return Listing.of(_SUMMARIES.where(*where).order_by(Evidence.created_at.desc(), Evidence.id), count=count)
+    count = select(func.count()).select_from(Evidence.__table__).where(*where)
+    page = _SUMMARIES.where(*where).order_by(_EVIDENCE.created_at.desc(), _EVIDENCE.id)
+    return Listing.of(page, count=count)
 
 
 class EvidenceRepo:
@@ -114,14 +129,17 @@ class EvidenceRepo:
         found = self.get_with_blob(org_id, content_id)
         return None if found is None else found[0]
 
-    def get_with_blob(
-        self, org_id: uuid.UUID, content_id: str, *, document: bool = True
-    ) -> tuple[Evidence, Blob | None] | None:
+    def get_with_blob(self, org_id: uuid.UUID, content_id: str) -> tuple[Evidence, Blob | None] | None:
         """The organization's evidence and the record of its raw file (None: uploaded as a document),
-        in one query; ``document`` False leaves the evidence document unread until used."""
-        statement = _BY_CONTENT_ID if document else _BY_CONTENT_ID_WITHOUT_DOCUMENT
-        found = self.session.execute(statement, {"org_id": org_id, "content_id": content_id}).first()
+        in one query."""
+        found = self.session.execute(_BY_CONTENT_ID, {"org_id": org_id, "content_id": content_id}).first()
         return None if found is None else (found[0], found[1])
+
+    def raw_of(self, org_id: uuid.UUID, content_id: str) -> Row[*tuple[Any, ...]] | None:
+        """Where the organization's evidence came from: its ``raw_digest``, ``raw_filename`` and
+        ``created_at``, and the raw file's ``size`` and ``media_type`` (all None but ``created_at`` for
+        evidence uploaded as a document); None: no such evidence."""
+        return self.session.execute(_RAW_OF, {"org_id": org_id, "content_id": content_id}).first()
 
     def link(self, evidence_id: uuid.UUID, product_id: uuid.UUID) -> EvidenceLink | None:
         return self.session.get(EvidenceLink, (evidence_id, product_id))
