@@ -284,7 +284,7 @@ def _store(
             row.raw_digest, row.raw_filename = raw.digest, raw.filename
             uow.session.flush()
             attest = True
-        linked = uow.evidence.link(row.id, product_id) is None
+        linked = created or uow.evidence.link(row.id, product_id) is None  # a new row has no links yet
         if linked:
             uow.evidence.add(
                 EvidenceLink(
