@@ -91,7 +91,8 @@ def _refuse_writes(
 
     A read transaction takes no write lock first (SQLite) and, on PostgreSQL, runs in autocommit (see
     :meth:`Database.read_options`): a write in it would slip past the writers' queue, or be committed
-    statement by statement. Statements the ORM or SQLAlchemy Core compiled are checked."""
+    statement by statement. Statements the ORM or SQLAlchemy Core compiled are checked (``text()`` is
+    not)."""
     if context is None or not conn.get_execution_options().get(READ_OPTION, False):
         return
     if context.isinsert or context.isupdate or context.isdelete or " FOR UPDATE" in statement:

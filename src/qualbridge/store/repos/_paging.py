@@ -25,8 +25,8 @@ class Page(Generic[T]):
 class Listing(Generic[*_Ts]):
     """The statements of a listing: a page of its rows (``limit`` and ``offset`` bound) and their count.
 
-    Built once at import for a frequent listing, it is found compiled in SQLAlchemy's cache without its
-    cache key being computed again, which costs more than a short query's run."""
+    Built once and kept for a frequent listing, its statements are found compiled in SQLAlchemy's cache
+    without their cache keys being computed again, which costs more than a short query's run."""
 
     page: Select[*_Ts]
     count: Select[int]
