@@ -73,14 +73,19 @@ def summary(row: Evidence, blob: Blob | None) -> EvidenceSummary:
     return EvidenceSummary.model_validate(_summary_fields(row, _raw(row, blob)))
 
 
+def _raw_columns(row: Row[*tuple[Any, ...]]) -> RawFile | None:
+    """The raw file named by a row's ``raw_digest``, ``raw_filename``, ``raw_size`` and
+    ``raw_media_type`` columns (None: uploaded as a document)."""
+    if row.raw_digest is None or row.raw_size is None:
+        return None
+    return RawFile(
+        digest=row.raw_digest, filename=row.raw_filename, size=row.raw_size, media_type=row.raw_media_type
+    )
+
+
 def _listed(row: Row[*tuple[Any, ...]]) -> EvidenceSummary:
     """The summary of a row of :meth:`EvidenceRepo.listing`."""
-    raw = None
-    if row.raw_digest is not None:
-        raw = RawFile(
-            digest=row.raw_digest, filename=row.raw_filename, size=row.raw_size, media_type=row.raw_media_type
-        )
-    return EvidenceSummary.model_validate(_summary_fields(row, raw))
+    return EvidenceSummary.model_validate(_summary_fields(row, _raw_columns(row)))
 
 
 def _logged_fields(uow: UnitOfWork, row: Evidence, blob: Blob | None) -> dict[str, object]:
@@ -203,13 +208,11 @@ def locate_raw(ctx: Context, actor: Actor, evidence_id: str) -> RawLocated:
         found = uow.evidence.raw_of(actor.org_id, evidence_id)
     if found is None:
         raise NotFoundError(f"no evidence {evidence_id}", at(field="evidence_id"))
-    if found.raw_digest is None or found.size is None:
+    raw = _raw_columns(found)
+    if raw is None:
         raise NotFoundError(
             f"evidence {evidence_id} was uploaded as a document: no raw file is kept", at(field="evidence_id")
         )
-    raw = RawFile(
-        digest=found.raw_digest, filename=found.raw_filename, size=found.size, media_type=found.media_type
-    )
     return RawLocated(raw, found.created_at)
 
 

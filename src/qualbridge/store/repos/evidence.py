@@ -72,13 +72,14 @@ _PRODUCTS_OF = (
 )
 
 
+#: Where an evidence came from: its raw file's columns, named as in a listing's rows.
 _RAW_OF = (
     select(
         _EVIDENCE.raw_digest,
         _EVIDENCE.raw_filename,
         _EVIDENCE.created_at,
-        _BLOBS.size,
-        _BLOBS.media_type,
+        _BLOBS.size.label("raw_size"),
+        _BLOBS.media_type.label("raw_media_type"),
     )
     .outerjoin(Blob.__table__, _BLOBS.digest == _EVIDENCE.raw_digest)
     .where(_EVIDENCE.org_id == bindparam("org_id"), _EVIDENCE.content_id == bindparam("content_id"))
@@ -137,8 +138,8 @@ class EvidenceRepo:
 
     def raw_of(self, org_id: uuid.UUID, content_id: str) -> Row[*tuple[Any, ...]] | None:
         """Where the organization's evidence came from: its ``raw_digest``, ``raw_filename`` and
-        ``created_at``, and the raw file's ``size`` and ``media_type`` (all None but ``created_at`` for
-        evidence uploaded as a document); None: no such evidence."""
+        ``created_at``, and the raw file's ``raw_size`` and ``raw_media_type`` (all None but
+        ``created_at`` for evidence uploaded as a document); None: no such evidence."""
         return self.session.execute(_RAW_OF, {"org_id": org_id, "content_id": content_id}).first()
 
     def link(self, evidence_id: uuid.UUID, product_id: uuid.UUID) -> EvidenceLink | None:
