@@ -4,6 +4,7 @@ import datetime as dt
 import hashlib
 import json
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +111,35 @@ def test_the_file_name_is_only_ever_a_name(ctx: Context) -> None:
     assert record.raw.filename == "survey.csv"
     assert intake.safe_filename(None) == intake.safe_filename("..") == "upload"
     assert intake.safe_filename("a\x00b\n.csv") == "ab.csv"
+
+
+def test_an_uploads_answer_is_the_record_as_stored(ctx: Context) -> None:
+    """A new upload's answer is built from what the transaction wrote, not read back: it must still be
+    what reading the evidence gives right after, whether its raw file is new, was stored before with
+    another media type, or the evidence is a document, stored before or not."""
+    vendor = new_org(ctx)
+    chamber, pump = _product(ctx, vendor), _product(ctx, vendor, "P-80")
+    uploads: list[Callable[[], intake.Intake]] = [
+        lambda: _upload(ctx, vendor, chamber, media_type="text/csv"),
+        # The same bytes under other metadata: new evidence; the blob's record (text/csv) stands.
+        lambda: _upload(ctx, vendor, pump, meta={**PARTICLE_META, "notes": "2nd"}, media_type="text/plain"),
+        lambda: _upload(ctx, vendor, pump),  # stored before: linked to a second product
+        lambda: intake.ingest_document(ctx, vendor, product_id=pump, document=helium_leak_document()),
+        lambda: intake.ingest_document(ctx, vendor, product_id=chamber, document=helium_leak_document()),
+    ]
+    outcomes = []
+    for upload in uploads:
+        answer = upload().ingested
+        assert answer.evidence == evidence.get_evidence(ctx, vendor, answer.evidence.id)
+        raw = answer.evidence.raw
+        outcomes.append((answer.created, answer.linked, raw and raw.media_type))
+    assert outcomes == [
+        (True, True, "text/csv"),
+        (True, True, "text/csv"),
+        (False, True, "text/csv"),
+        (True, True, None),
+        (False, True, None),
+    ]
 
 
 def test_a_retried_request_gets_the_first_response(ctx: Context) -> None:

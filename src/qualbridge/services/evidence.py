@@ -25,11 +25,12 @@ from qualbridge.services.records import (
     EvidenceSummary,
     InheritedEvidence,
     LoggedEvidence,
+    LogRef,
     Page,
     RawFile,
 )
 from qualbridge.services.uow import UnitOfWork
-from qualbridge.store.models import Blob, Evidence
+from qualbridge.store.models import Blob, Evidence, Product
 from qualbridge.store.repos.evidence import EvidenceFilter
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "logged_summary",
     "product_evidence",
     "raw_file",
+    "stored_record",
 ]
 
 
@@ -109,6 +111,22 @@ def evidence_record(
     ]
     return EvidenceRecord.model_validate(
         {**_logged_fields(uow, row, blob), "document": row.document, "products": products}
+    )
+
+
+def stored_record(row: Evidence, *, raw: RawFile | None, product: Product, log: LogRef) -> EvidenceRecord:
+    """The record of evidence that this transaction has just stored, linked to ``product`` (its one
+    product so far), recorded with ``raw`` as its raw file and attested at ``log``: what
+    :func:`evidence_record` would read back, built from the values in hand. New evidence has no status
+    change yet."""
+    return EvidenceRecord.model_validate(
+        {
+            **_summary_fields(row, raw),
+            "log": log,
+            "status": "valid",
+            "document": row.document,
+            "products": [product_record(product)],
+        }
     )
 
 

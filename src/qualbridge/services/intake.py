@@ -51,7 +51,7 @@ from qualbridge.services import _checks, attestations, audit, idempotency, trans
 from qualbridge.services.actor import Actor
 from qualbridge.services.authz import authorize
 from qualbridge.services.context import Context
-from qualbridge.services.evidence import evidence_record
+from qualbridge.services.evidence import evidence_record, stored_record
 from qualbridge.services.idempotency import Replay
 from qualbridge.services.products import owned_product
 from qualbridge.services.records import Ingested, RawFile
@@ -268,9 +268,10 @@ def _store(
         now = ctx.clock()
         if key is not None and (found := idempotency.lookup(uow, actor, key, fp, now=now)) is not None:
             return _intake(found, replayed=True)  # a concurrent retry finished first
-        owned_product(uow, actor, product_id)
-        if raw is not None:
-            uow.evidence.ensure_blob(digest=raw.digest, size=raw.size, media_type=raw.media_type, at=now)
+        product = owned_product(uow, actor, product_id)
+        new_blob = raw is not None and uow.evidence.ensure_blob(
+            digest=raw.digest, size=raw.size, media_type=raw.media_type, at=now
+        )
         row = uow.evidence.get(actor.org_id, content_id)
         created = row is None
         attest = created
@@ -295,10 +296,15 @@ def _store(
         audit.record(
             uow, actor, "evidence.upload", object_type="evidence", object_id=content_id, at=now, detail=detail
         )
+        logged = None
         if attest:
-            attestations.attest_evidence(uow, ctx, row, meta=meta)  # takes the log's lock, then the key
-            transparency.publish(uow, ctx)
-        record = evidence_record(uow, row, blob=uow.evidence.blob_of(row))
+            attestation = attestations.attest_evidence(uow, ctx, row, meta=meta)  # takes the log's lock
+            logged = transparency.log_ref_of(attestation, transparency.publish_size(uow, ctx))
+        if created and logged is not None and (raw is None or new_blob):
+            # Everything the answer shows was written just now: nothing to read back.
+            record = stored_record(row, raw=raw, product=product, log=logged)
+        else:
+            record = evidence_record(uow, row, blob=uow.evidence.blob_of(row))
         ingested = Ingested(evidence=record, created=created, linked=linked)
         replay = Replay(status=201 if created else 200, body=ingested.model_dump_json().encode())
         if key is not None:

@@ -92,6 +92,14 @@ def publish(uow: UnitOfWork, ctx: Context) -> bytes:
     return open_log(uow, ctx, signing=True).sign_checkpoint()
 
 
+def publish_size(uow: UnitOfWork, ctx: Context) -> int:
+    """:func:`publish`, then the size of the tree the checkpoint covers (the whole log: the lock is
+    held until the transaction ends)."""
+    log = open_log(uow, ctx, signing=True)
+    log.sign_checkpoint()
+    return log.size
+
+
 def log_ref(uow: UnitOfWork, object_type: str, object_id: str) -> LogRef | None:
     """Where an object's latest attestation is in the log, and the latest checkpoint that covers it."""
     found, checkpoint_size = uow.trust.attestations_and_checkpoint((object_type,), object_id)

@@ -208,9 +208,11 @@ class EvidenceRepo:
         """The record of the evidence's raw file (None: uploaded as a document)."""
         return None if row.raw_digest is None else self.blob(row.raw_digest)
 
-    def ensure_blob(self, *, digest: str, size: int, media_type: str, at: dt.datetime) -> None:
-        """Record a blob unless it is recorded already (two uploads of one file may race here)."""
+    def ensure_blob(self, *, digest: str, size: int, media_type: str, at: dt.datetime) -> bool:
+        """Record a blob unless it is recorded already (two uploads of one file may race here); whether
+        this call recorded it (False: an earlier record, with its own media type, stands)."""
         values = {"digest": digest, "size": size, "media_type": media_type, "created_at": at}
         dialect = self.session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        self.session.execute(insert(Blob).values(values).on_conflict_do_nothing(index_elements=["digest"]))
+        statement = insert(Blob).values(values).on_conflict_do_nothing(index_elements=["digest"])
+        return self.session.execute(statement.returning(Blob.digest)).first() is not None
