@@ -200,6 +200,31 @@ def test_in_a_locked_transaction_each_part_of_the_tree_is_read_once(sql_harness:
     assert open_checkpoint(note, SIGNER.verifier)[0] == expected.checkpoint()
 
 
+@pytest.mark.parametrize("size", [1, 45, 63, 64])
+def test_an_append_reads_the_tree_in_two_statements(sql_harness: Harness, size: int) -> None:
+    """Opening the log under its lock, appending an entry and signing a checkpoint read the tree's size
+    and latest checkpoint in one statement, then its frontier and level sizes in another: whatever the
+    frontier's length (45 = 0b101101: four nodes; 63: six, and the append completes a node at every
+    level up to a new root; 64: one)."""
+    storage = sql_harness.storage
+    assert isinstance(storage, SqlLogStorage)
+    with sql_harness.transaction():
+        sql_harness.log().append(_entries(0, size))
+        sql_harness.log().sign_checkpoint()
+    reads = _log_reads(storage)
+    with sql_harness.transaction():
+        storage.lock()
+        log = sql_harness.log()
+        log.append(_entries(1, 1))
+        note = log.sign_checkpoint()
+    assert len(reads) == 2, [statement for statement, _ in reads]
+    reference = MemoryStorage()
+    expected = TransparencyLog(reference, origin=ORIGIN, signer=SIGNER)
+    expected.append(_entries(0, size))
+    expected.append(_entries(1, 1))
+    assert open_checkpoint(note, SIGNER.verifier)[0] == expected.checkpoint()
+
+
 def test_what_a_locked_transaction_read_is_forgotten_when_it_ends(sql_harness: Harness) -> None:
     storage = sql_harness.storage
     assert isinstance(storage, SqlLogStorage)

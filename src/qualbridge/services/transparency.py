@@ -95,9 +95,8 @@ def publish(uow: UnitOfWork, ctx: Context) -> bytes:
 def publish_size(uow: UnitOfWork, ctx: Context) -> int:
     """:func:`publish`, then the size of the tree the checkpoint covers (the whole log: the lock is
     held until the transaction ends)."""
-    log = open_log(uow, ctx, signing=True)
-    log.sign_checkpoint()
-    return log.size
+    publish(uow, ctx)
+    return open_log(uow, ctx, signing=True).size
 
 
 def log_ref(uow: UnitOfWork, object_type: str, object_id: str) -> LogRef | None:

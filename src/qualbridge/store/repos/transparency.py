@@ -15,10 +15,23 @@ transaction: an append and its checkpoint then read each node once instead of on
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import bindparam, func, insert, select, text
+from sqlalchemy import (
+    CompoundSelect,
+    Integer,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    null,
+    select,
+    text,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from qualbridge.errors import LogIntegrityError
@@ -32,6 +45,7 @@ from qualbridge.store.models import (
     SigningKey,
 )
 from qualbridge.trust.log import Batch
+from qualbridge.trust.merkle import complete_subtrees
 
 #: The advisory lock id of the log (any constant; it names the log within the database).
 _LOG_LOCK = 0x7162_6C6F_67  # "qblog"
@@ -45,6 +59,33 @@ _NODE = select(LogNode.hash).where(LogNode.level == bindparam("level"), LogNode.
 _LATEST_NOTE = (
     select(LogCheckpoint.note, LogCheckpoint.tree_size).order_by(LogCheckpoint.tree_size.desc()).limit(1)
 )
+#: What an append under the lock reads first, in one statement: the last entry's index and the latest
+#: checkpoint with its size (both null on an empty log).
+_STATE = select(
+    select(func.max(LogEntry.idx)).scalar_subquery().label("last_entry"),
+    _LATEST_NOTE.with_only_columns(LogCheckpoint.note).scalar_subquery().label("note"),
+    select(func.max(LogCheckpoint.tree_size)).scalar_subquery().label("checkpoint_size"),
+)
+
+
+@functools.cache
+def _frontier_and_levels(levels: int) -> CompoundSelect[int, int, bytes | None]:
+    """Rows ``(level, index, hash)`` of the nodes named by ``:nodes`` (the tree's frontier, its complete
+    subtrees: what its root, the check that it extends the latest checkpoint and the next append read),
+    then one row ``(level, last index, NULL)`` for each level from 1 to ``levels`` (what an append checks
+    it continues). One statement per number of levels, built once."""
+    frontier = select(LogNode.level, LogNode.idx, LogNode.hash).where(
+        tuple_(LogNode.level, LogNode.idx).in_(bindparam("nodes", expanding=True))
+    )
+    last = [
+        select(
+            literal_column(str(level), Integer).label("level"),
+            select(func.max(LogNode.idx)).where(LogNode.level == level).scalar_subquery().label("idx"),
+            null().label("hash"),
+        )
+        for level in range(1, levels + 1)
+    ]
+    return union_all(frontier, *last)
 
 
 class SqlLogStorage:
@@ -89,6 +130,8 @@ class SqlLogStorage:
 
     def _stored(self, level: int) -> int:
         """How many complete nodes are stored at ``level``."""
+        if self._locked and self._latest is None:
+            self._read_state()
         if self._locked and (known := self._sizes.get(level)) is not None:
             return known
         if level == 0:
@@ -154,7 +197,28 @@ class SqlLogStorage:
             raise IndexError(f"the log does not hold the entries [{start}, {end})")
         return [bytes(e) for e in found]
 
+    def _read_state(self) -> None:
+        """Under the lock, what an append reads, in two statements: the tree's size and its latest
+        checkpoint; then its frontier and the size of each level above the leaves (instead of one
+        statement for each of these)."""
+        state = self.session.execute(_STATE).one()
+        size = 0 if state.last_entry is None else int(state.last_entry) + 1
+        self._sizes[0] = size
+        self._latest = (None, 0) if state.note is None else (bytes(state.note), int(state.checkpoint_size))
+        if size == 0:
+            return
+        found = self.session.execute(
+            _frontier_and_levels(size.bit_length()), {"nodes": complete_subtrees(size)}
+        )
+        for level, index, digest in found:
+            if digest is not None:
+                self._nodes[level, index] = bytes(digest)
+            else:
+                self._sizes[level] = 0 if index is None else int(index) + 1
+
     def latest_checkpoint(self) -> bytes | None:
+        if self._locked and self._latest is None:
+            self._read_state()
         if self._locked and self._latest is not None:
             return self._latest[0]
         found = self.session.execute(_LATEST_NOTE).first()
