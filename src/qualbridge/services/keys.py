@@ -126,7 +126,22 @@ def _certify(
     return KeyCertificate(org.name_en, public, validity).issue(center_key(uow, ctx, now)).to_json()
 
 
+def _in_keyring(
+    uow: UnitOfWork, ctx: Context, purpose: str, org_id: uuid.UUID | None, now: dt.datetime
+) -> SigningKey | None:
+    """The current key of ``purpose`` from the keyring, its row read without the key material; None when
+    there is none, its certificate has run out, or it is not in the keyring yet (the caller then reads
+    and decrypts it). A key id names one key: the keyring cannot hand out another."""
+    found = uow.trust.current_keyid(purpose, org_id)
+    if found is None:
+        return None
+    keyid, not_after = found
+    return None if not_after is not None and now >= not_after else ctx.keyring.get(keyid)
+
+
 def _service_key(uow: UnitOfWork, ctx: Context, purpose: str, now: dt.datetime) -> SigningKey:
+    if (key := _in_keyring(uow, ctx, purpose, None, now)) is not None:
+        return key
     row = uow.trust.current_key(purpose)
     if row is None:
         uow.trust.log.lock()  # one creator at a time; then look again
@@ -148,6 +163,8 @@ def log_signer(uow: UnitOfWork, ctx: Context, now: dt.datetime) -> NoteSigner:
 
 def attestation_key(uow: UnitOfWork, ctx: Context, org_id: uuid.UUID, now: dt.datetime) -> SigningKey:
     """The organization's current attestation key; a new certified one if it has none or it expired."""
+    if (key := _in_keyring(uow, ctx, "attestation", org_id, now)) is not None:
+        return key
     row = uow.trust.current_key("attestation", org_id)
     if row is None:
         uow.trust.log.lock()  # one creator at a time; then look again
@@ -165,10 +182,10 @@ def attestation_key(uow: UnitOfWork, ctx: Context, org_id: uuid.UUID, now: dt.da
 
 def org_name(uow: UnitOfWork, org_id: uuid.UUID) -> str:
     """How statements and certificates name an organization: its English name (unique)."""
-    org = uow.accounts.org(org_id)
-    if org is None:
+    name = uow.accounts.org_name(org_id)
+    if name is None:
         raise NotFoundError(f"no organization {org_id}", at(field="org_id"))
-    return org.name_en
+    return name
 
 
 def certificate(uow: UnitOfWork, keyid: str) -> dsse.Envelope | None:

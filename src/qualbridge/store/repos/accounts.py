@@ -6,11 +6,13 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from qualbridge.store.models import ApiToken, Organization, User
 from qualbridge.store.repos._paging import Page, escape_like, paginate
+
+_ORG_NAME = select(Organization.name_en).where(Organization.id == bindparam("org_id"))
 
 
 class AccountRepo:
@@ -23,6 +25,10 @@ class AccountRepo:
 
     def org(self, org_id: uuid.UUID) -> Organization | None:
         return self.session.get(Organization, org_id)
+
+    def org_name(self, org_id: uuid.UUID) -> str | None:
+        """An organization's English name alone (what statements name it by)."""
+        return self.session.scalar(_ORG_NAME, {"org_id": org_id})
 
     def org_named(self, name_en: str) -> Organization | None:
         return self.session.scalar(select(Organization).where(Organization.name_en == name_en))

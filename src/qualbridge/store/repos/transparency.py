@@ -254,6 +254,13 @@ _ATTESTATIONS_AND_SIZE = (
 )
 
 
+_CURRENT_KEYID = select(SigningKey.keyid, SigningKey.not_after).where(
+    SigningKey.purpose == bindparam("purpose"), SigningKey.retired_at.is_(None)
+)
+_SERVICE_KEYID = _CURRENT_KEYID.where(SigningKey.org_id.is_(None))
+_ORG_KEYID = _CURRENT_KEYID.where(SigningKey.org_id == bindparam("org_id"))
+
+
 class TransparencyRepo:
     """Attestations, checkpoints with their cosignatures, and signing keys."""
 
@@ -356,6 +363,17 @@ class TransparencyRepo:
         return None if size is None else self.checkpoint(int(size))
 
     # --- keys -------------------------------------------------------------------------------------
+
+    def current_keyid(
+        self, purpose: str, org_id: uuid.UUID | None = None
+    ) -> tuple[str, dt.datetime | None] | None:
+        """The id and end of validity of the current key of ``purpose`` (an organization's, or with no
+        ``org_id`` the service's own): the row without its key material."""
+        if org_id is None:
+            found = self.session.execute(_SERVICE_KEYID, {"purpose": purpose}).first()
+        else:
+            found = self.session.execute(_ORG_KEYID, {"purpose": purpose, "org_id": org_id}).first()
+        return None if found is None else (found.keyid, found.not_after)
 
     def current_key(self, purpose: str, org_id: uuid.UUID | None = None) -> SigningKey | None:
         query = select(SigningKey).where(SigningKey.purpose == purpose, SigningKey.retired_at.is_(None))
