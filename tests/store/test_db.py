@@ -10,12 +10,13 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, event, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
 
 from qualbridge.errors import InputError
 from qualbridge.store.db import SQLITE_BUSY_TIMEOUT_MS, Database, make_engine, parse_url
-from qualbridge.store.models import Organization, User
+from qualbridge.store.models import AuditEvent, Organization, User
+from qualbridge.store.repos._rows import insert_row
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(tmp_path: Path) -> None:
@@ -93,6 +94,44 @@ def test_foreign_keys_and_checks_are_enforced(database: Database) -> None:
                  "VALUES (:id, 'bank', 'B', 'B', 'CN', :now)"),
             {"id": uuid.uuid4().hex, "now": now.replace(tzinfo=None)},
         )  # fmt: skip
+
+
+def test_a_row_inserted_in_one_statement_is_stored_as_given(database: Database) -> None:
+    """``insert_row`` writes the attributes given, leaves the rest to the columns' defaults (an
+    autoincremented id), keeps the object out of the session, and checks constraints like a flush."""
+    now = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
+    with database.session() as session, session.begin():
+        org = _org("Wuxi Air", now)
+        session.add(org)
+    first = AuditEvent(
+        org_id=org.id,
+        owner_org_id=org.id,
+        action="a.b",
+        object_type="x",
+        object_id="1",
+        at=now,
+        detail={"k": 1},
+    )
+    with database.session() as session, session.begin():
+        insert_row(session, first)
+        insert_row(session, AuditEvent(**{**_audit_fields(first), "object_id": "2"}))
+        assert first not in session
+    with database.session() as session:
+        stored = session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+        assert [(e.object_id, e.detail, e.at, e.user_id) for e in stored] == [
+            ("1", {"k": 1}, now, None),
+            ("2", {"k": 1}, now, None),
+        ]
+        assert stored[0].id < stored[1].id
+    with database.session() as session, pytest.raises(IntegrityError):
+        insert_row(session, AuditEvent(**{**_audit_fields(first), "org_id": uuid.uuid4()}))
+
+
+def _audit_fields(event: AuditEvent) -> dict[str, object]:
+    return {
+        k: getattr(event, k)
+        for k in ("org_id", "owner_org_id", "action", "object_type", "object_id", "at", "detail")
+    }
 
 
 # A process that holds the writer gate of the database named on its command line until told to let go.

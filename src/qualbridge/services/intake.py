@@ -58,6 +58,7 @@ from qualbridge.services.records import Ingested, RawFile
 from qualbridge.services.uow import UnitOfWork
 from qualbridge.store.blobs import copy_hashing
 from qualbridge.store.models import Evidence, EvidenceLink
+from qualbridge.store.models.base import new_id
 
 log = logging.getLogger(__name__)
 
@@ -277,7 +278,7 @@ def _store(
         attest = created
         if row is None:
             row = _row(actor, value, content_id, raw, now)
-            uow.evidence.add(row)
+            uow.evidence.insert(row)
         elif row.raw_digest is None and raw is not None and _still_a_valid_document(uow, row):
             # Stored earlier as a document naming this raw file: now the bytes are here too, and the
             # statement that names them supersedes (in log order) the one that named the document.
@@ -287,7 +288,7 @@ def _store(
             attest = True
         linked = created or uow.evidence.link(row.id, product_id) is None  # a new row has no links yet
         if linked:
-            uow.evidence.add(
+            uow.evidence.insert(
                 EvidenceLink(
                     evidence_id=row.id, product_id=product_id, linked_by=actor.user_id, created_at=now
                 )
@@ -326,6 +327,7 @@ def _row(
     actor: Actor, value: EvidenceValue, content_id: str, raw: RawFile | None, now: dt.datetime
 ) -> Evidence:
     return Evidence(
+        id=new_id(),
         org_id=actor.org_id,
         content_id=content_id,
         kind=value.kind,

@@ -83,7 +83,7 @@ def attest(
         org_id=org_id,
         created_at=ctx.clock(),
     )
-    uow.trust.add(row)
+    uow.trust.insert(row)
     return row
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from qualbridge.store.models import AuditEvent, IdempotencyKey
+from qualbridge.store.repos._rows import insert_row
 
 
 class AuditRepo:
@@ -15,8 +16,8 @@ class AuditRepo:
         self.session = session
 
     def add(self, event: AuditEvent) -> None:
-        self.session.add(event)
-        self.session.flush()
+        """Append an event (events are never changed: one INSERT, see ``_rows``)."""
+        insert_row(self.session, event)
 
     def events(self, org_id: uuid.UUID, *, limit: int = 100) -> list[AuditEvent]:
         """What the organization's users did, and what others did to its data (``owner_org_id``)."""

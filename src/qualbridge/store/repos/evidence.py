@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, defer
 
 from qualbridge.store.models import Blob, Evidence, EvidenceLink, Product
 from qualbridge.store.repos._paging import Listing, Page, paginate
+from qualbridge.store.repos._rows import insert_row
 from qualbridge.store.repos.catalog import tree_of
 
 __all__ = ["EvidenceFilter", "EvidenceRepo", "Page"]
@@ -121,6 +122,11 @@ class EvidenceRepo:
     def add(self, row: Evidence | EvidenceLink) -> None:
         self.session.add(row)
         self.session.flush()
+
+    def insert(self, row: Evidence | EvidenceLink) -> None:
+        """Store a new row that this transaction will not change (one INSERT, see ``_rows``); a new
+        evidence row must be given its id."""
+        insert_row(self.session, row)
 
     def by_id(self, row_id: uuid.UUID) -> Evidence | None:
         """An evidence row by its row id (not its content id), whoever's it is: for the service itself."""

@@ -44,6 +44,7 @@ from qualbridge.store.models import (
     LogNode,
     SigningKey,
 )
+from qualbridge.store.repos._rows import insert_row
 from qualbridge.trust.log import Batch
 from qualbridge.trust.merkle import complete_subtrees
 
@@ -231,8 +232,7 @@ class SqlLogStorage:
         stored = self.tree_size()
         if size > stored:
             raise LogIntegrityError(f"a checkpoint of size {size} exceeds the {stored} stored entries")
-        self.session.add(LogCheckpoint(tree_size=size, note=note, created_at=self._clock()))
-        self.session.flush()
+        insert_row(self.session, LogCheckpoint(tree_size=size, note=note, created_at=self._clock()))
         if self._locked and self._latest is not None and size > self._latest[1]:
             self._latest = (note, size)  # the latest is the largest; a smaller one written now is not
 
@@ -273,6 +273,10 @@ class TransparencyRepo:
     def add(self, row: Attestation | SigningKey | LogCosignature) -> None:
         self.session.add(row)
         self.session.flush()
+
+    def insert(self, row: Attestation) -> None:
+        """Store a new attestation (written once, never changed: one INSERT, see ``_rows``)."""
+        insert_row(self.session, row)
 
     def attestation(self, statement_digest: str) -> Attestation | None:
         """The first logged attestation of a statement."""
