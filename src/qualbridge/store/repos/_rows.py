@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from sqlalchemy import Insert, insert, inspect
+from sqlalchemy import Insert, Table, insert, inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import instance_dict
 
@@ -24,7 +24,9 @@ def _columns(model: type[Base]) -> tuple[Insert, tuple[tuple[str, str], ...]]:
     """The model's INSERT and its ``(attribute, column)`` names, worked out once per model."""
     mapper = inspect(model)
     names = tuple((attr.key, attr.columns[0].key) for attr in mapper.column_attrs)
-    return insert(mapper.local_table), names
+    table = mapper.local_table
+    assert isinstance(table, Table)  # a declarative model's own table
+    return insert(table), names
 
 
 def insert_row(session: Session, row: Base) -> None:
