@@ -1,10 +1,10 @@
 """New rows written with one plain INSERT each, for the service's most frequent writes.
 
 The ORM's unit of work (``session.add`` then ``flush``) sorts the session's pending objects, sets up each
-instance's state and reads back what the database generated; for a row that is only ever written, never
-changed or read back in its transaction, one INSERT of its values does the same work for a fraction of
-the cost. The object stays outside the session (transient): whatever the transaction reads later comes
-from the database, where the row is.
+instance's state and reads back what the database generated; a row that is only ever written, never
+changed or read back in its transaction, needs none of that: one INSERT of its values stores it. The
+object stays outside the session (transient): whatever the transaction reads later comes from the
+database, where the row is.
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ def _columns(model: type[Base]) -> tuple[Insert, tuple[tuple[str, str], ...]]:
 def insert_row(session: Session, row: Base) -> None:
     """Store ``row`` with one INSERT of the attributes it was given; those it was not given take the
     columns' defaults (an autoincremented id, say). Give the object any value the caller needs to know
-    afterwards (its id): nothing is read back."""
+    afterwards (its id): nothing is read back. The session's pending objects are flushed first (its
+    autoflush), so the row may refer to one."""
     statement, names = _columns(type(row))
     given = instance_dict(row)
     values: dict[str, Any] = {column: given[attr] for attr, column in names if attr in given}

@@ -9,7 +9,8 @@ transaction's ``BEGIN IMMEDIATE`` already holds the database's one write lock).
 
 Once the lock is held, no one else can change the log until the transaction ends, so the storage keeps
 what it has read or written (level sizes, node hashes, the latest checkpoint) for the rest of the
-transaction: an append and its checkpoint then read each node once instead of once per use.
+transaction: an append and its checkpoint then read each node once instead of once per use. Its first
+read under the lock takes all an append needs in two statements (:meth:`SqlLogStorage._read_state`).
 """
 
 from __future__ import annotations
