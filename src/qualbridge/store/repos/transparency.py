@@ -219,15 +219,13 @@ class SqlLogStorage:
                 self._sizes[level] = 0 if index is None else int(index) + 1
 
     def latest_checkpoint(self) -> bytes | None:
-        if self._locked and self._latest is None:
-            self._read_state()
-        if self._locked and self._latest is not None:
+        if self._locked:
+            if self._latest is None:
+                self._read_state()
+            assert self._latest is not None  # read just now
             return self._latest[0]
         found = self.session.execute(_LATEST_NOTE).first()
-        note = None if found is None else bytes(found.note)
-        if self._locked:
-            self._latest = (note, 0 if found is None else found.tree_size)
-        return note
+        return None if found is None else bytes(found.note)
 
     def write_checkpoint(self, size: int, note: bytes) -> None:
         stored = self.tree_size()
