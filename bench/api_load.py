@@ -6,9 +6,10 @@
 
 For each database the bench makes a fresh one (a SQLite file in a temporary folder; a new schema on the
 PostgreSQL server, dropped afterwards), migrates it, and stores through the use cases a vendor, a
-product and 20 small particle exports. It then starts the server in a subprocess (uvicorn with
-httptools and uvloop, no access log, the app factory ``qualbridge.api.app:create_app_from_env``, on
-127.0.0.1 and a free port) and drives it with ``wrk`` (a load generator written in C, the Debian package
+product and 20 small particle exports. It then starts the server in a subprocess as ``qualbridge
+serve`` runs it (:mod:`bench.serve`: uvicorn with httptools and uvloop, each worker on a socket of its
+own, no access log, the app factory ``qualbridge.api.app:create_app_from_env``, on 127.0.0.1 and a free
+port) and drives it with ``wrk`` (a load generator written in C, the Debian package
 ``wrk``: the driver must not compete with the server for the machine's cores), ``--concurrency``
 connections, each request's next one sent as soon as its answer arrives. The requests come from Lua
 scripts the bench writes into its temporary folder. After an untimed warm-up, two timed phases:
@@ -304,11 +305,9 @@ def server(settings: Settings, port: int, workers: int) -> Iterator[Server]:
 def uvicorn_server(
     factory: str, env: dict[str, str], port: int, workers: int, *, ready: str
 ) -> Iterator[Server]:
-    """An app factory served by uvicorn in a subprocess, once ``ready`` answers 200."""
-    command = [sys.executable, "-m", "uvicorn", "--factory", factory]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
-    # Named, not left to uvicorn's choice: a missing C parser or loop fails here instead of measuring h11.
-    command += ["--http", "httptools", "--loop", "uvloop", "--log-level", "warning", "--no-access-log"]
+    """An app factory served as ``qualbridge serve`` serves the API (:mod:`bench.serve`), in a subprocess,
+    once ``ready`` answers 200."""
+    command = [sys.executable, "-m", "bench.serve", factory, "--port", str(port), "--workers", str(workers)]
     process = subprocess.Popen(command, env={**os.environ, **env})
     base = f"http://127.0.0.1:{port}"
     try:

@@ -1,6 +1,7 @@
 """``qualbridge db`` and ``qualbridge serve`` (up to the point where the server would start)."""
 
 import json
+import socket
 import sys
 from pathlib import Path
 
@@ -63,3 +64,17 @@ def test_an_unreachable_database_is_a_clear_error(
     )
     assert code == 2
     assert "cannot connect to the database" in err
+
+
+def test_serve_refuses_a_port_another_server_listens_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'q.db'}"
+    assert run(capsys, monkeypatch, "db", "upgrade", "--database-url", url)[0] == 0
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        code, _, err = run(capsys, monkeypatch, "serve", "--database-url", url, "--port", port, "--workers", "2")
+    assert code == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in err

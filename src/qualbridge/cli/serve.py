@@ -30,8 +30,11 @@ def register(app: typer.Typer) -> None:
         log_level: str = typer.Option("info", "--log-level", help="uvicorn log level."),
         as_json: bool = JsonOption,
     ) -> None:
-        """Serve the API at http://HOST:PORT/api/v1 (docs at /api/docs) until interrupted."""
-        import uvicorn  # here, not at the top: see qualbridge.cli.db
+        """Serve the API at http://HOST:PORT/api/v1 (docs at /api/docs) until interrupted.
+
+        Several workers each listen on a socket of their own (Linux), and the kernel spreads the
+        connections evenly between them."""
+        from qualbridge import serving  # here, not at the top: see qualbridge.cli.db
 
         settings = Settings.from_env(database_url=database_url, blob_dir=blob_dir)
         _check_schema(settings, migrate_first=run_migrations)
@@ -50,9 +53,8 @@ def register(app: typer.Typer) -> None:
             as_json=as_json,
             render=lambda: console.print(f"QualBridge API at {url}/api/v1 (docs {data['docs']})"),
         )
-        uvicorn.run(
+        serving.serve(
             "qualbridge.api.app:create_app_from_env",
-            factory=True,
             host=host,
             port=port,
             workers=workers,
