@@ -7,7 +7,9 @@ Evidence recorded on a subsystem is inherited by every product that includes it 
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Any, Literal
+
+from sqlalchemy import Row
 
 from qualbridge.errors import ConflictError, InputError, NotFoundError, at
 from qualbridge.services import _checks, audit
@@ -21,7 +23,7 @@ from qualbridge.store.models import PRODUCT_KINDS, Product, ProductComponent
 ProductKind = Literal["equipment", "subsystem", "component", "material"]
 
 
-def product_record(row: Product) -> ProductRecord:
+def product_record(row: Product | Row[*tuple[Any, ...]]) -> ProductRecord:
     return ProductRecord.model_validate(row, from_attributes=True)
 
 

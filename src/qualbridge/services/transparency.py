@@ -19,6 +19,9 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Row
 
 from qualbridge.errors import NoteError, NotFoundError, PermissionDeniedError, at
 from qualbridge.services.context import Context
@@ -105,17 +108,17 @@ def log_ref(uow: UnitOfWork, object_type: str, object_id: str) -> LogRef | None:
     return None if not found else log_ref_of(found[-1], checkpoint_size)
 
 
-def log_ref_of(row: Attestation, checkpoint_size: int) -> LogRef:
+def log_ref_of(row: Attestation | Row[*tuple[Any, ...]], checkpoint_size: int) -> LogRef:
     """Where an attestation is in the log, with the size of the latest checkpoint (which covers it: a
     checkpoint is signed with every write)."""
     return LogRef(index=row.log_index, checkpoint_size=checkpoint_size, statement_digest=row.statement_digest)
 
 
-def envelope_of(row: Attestation) -> dsse.Envelope:
+def envelope_of(row: Attestation | Row[*tuple[Any, ...]]) -> dsse.Envelope:
     return dsse.Envelope.from_json(row.envelope)
 
 
-def statement_of(row: Attestation) -> intoto.Statement:
+def statement_of(row: Attestation | Row[*tuple[Any, ...]]) -> intoto.Statement:
     return intoto.Statement.from_payload(envelope_of(row).payload)
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from qualbridge.store.models import (
@@ -69,6 +69,15 @@ class ProfileRepo:
         return Page(items=[row[0] for row in page.items], total=page.total, limit=limit, offset=offset)
 
 
+#: The content ids of an evaluation's evidence, in order; built once (evaluation reads are frequent).
+_INPUT_IDS = (
+    select(Evidence.content_id)
+    .join(EvaluationInput, EvaluationInput.evidence_id == Evidence.id)
+    .where(EvaluationInput.evaluation_id == bindparam("evaluation_id"))
+    .order_by(Evidence.content_id)
+)
+
+
 class EvaluationRepo:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -93,12 +102,7 @@ class EvaluationRepo:
 
     def input_ids(self, evaluation_id: uuid.UUID) -> Sequence[str]:
         """The content ids of the evidence an evaluation read, in order (the documents stay unread)."""
-        return self.session.scalars(
-            select(Evidence.content_id)
-            .join(EvaluationInput, EvaluationInput.evidence_id == Evidence.id)
-            .where(EvaluationInput.evaluation_id == evaluation_id)
-            .order_by(Evidence.content_id)
-        ).all()
+        return self.session.scalars(_INPUT_IDS, {"evaluation_id": evaluation_id}).all()
 
 
 class PackageRepo:

@@ -19,10 +19,12 @@ import datetime as dt
 import functools
 import uuid
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from sqlalchemy import (
     CompoundSelect,
     Integer,
+    Row,
     bindparam,
     func,
     insert,
@@ -242,7 +244,13 @@ _CHECKPOINT_SIZE = select(func.coalesce(func.max(LogCheckpoint.tree_size), 0).la
 #: size; one row with no attestation when there are none, so that the size is always read. Built once
 #: (the reads of evidence are the service's most frequent).
 _ATTESTATIONS_AND_SIZE = (
-    select(_CHECKPOINT_SIZE.c.size, Attestation)
+    select(
+        _CHECKPOINT_SIZE.c.size,
+        Attestation.object_type,
+        Attestation.log_index,
+        Attestation.statement_digest,
+        Attestation.envelope,
+    )
     .select_from(_CHECKPOINT_SIZE)
     .outerjoin(
         Attestation,
@@ -296,14 +304,16 @@ class TransparencyRepo:
 
     def attestations_and_checkpoint(
         self, object_types: Sequence[str], object_id: str
-    ) -> tuple[Sequence[Attestation], int]:
+    ) -> tuple[Sequence[Row[*tuple[Any, ...]]], int]:
         """Attestations of one object under any of ``object_types`` (e.g. evidence and its status
         changes), in log order, and the latest checkpoint's size (0: none yet): one query where a read
-        needs both."""
+        needs both. The attestations are plain rows of their ``object_type``, ``log_index``,
+        ``statement_digest`` and ``envelope``, not ORM objects (these reads are the service's most
+        frequent)."""
         rows = self.session.execute(
             _ATTESTATIONS_AND_SIZE, {"object_types": list(object_types), "object_id": object_id}
         ).all()
-        return [row[1] for row in rows if row[1] is not None], int(rows[0][0])
+        return [row for row in rows if row.log_index is not None], int(rows[0].size)
 
     def signed_with(self, keyid: str, predicate_type: str) -> Sequence[Attestation]:
         """Attestations of one predicate type signed with ``keyid``, in log order."""
