@@ -2,6 +2,7 @@
 as aware UTC."""
 
 import datetime as dt
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -14,7 +15,7 @@ from sqlalchemy import Engine, event, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
 
 from qualbridge.errors import InputError
-from qualbridge.store.db import SQLITE_BUSY_TIMEOUT_MS, Database, make_engine, parse_url
+from qualbridge.store.db import SQLITE_BUSY_TIMEOUT_MS, WRITE_OPTION, Database, make_engine, parse_url
 from qualbridge.store.models import AuditEvent, Organization, User
 from qualbridge.store.repos._rows import insert_row
 
@@ -273,3 +274,25 @@ def test_postgres_reads_run_in_autocommit_and_writes_stay_atomic(postgres_engine
         fails_after_an_insert()
     with db.session() as session:
         assert session.get(Organization, org.id) is None
+
+
+def test_a_sqlite_write_that_cannot_begin_fails_as_sqlalchemy_says(tmp_path: Path) -> None:
+    """BEGIN goes straight to the driver; its failure still comes out as SQLAlchemy's OperationalError
+    (here another program holds the write lock past the busy timeout), and the connection recovers."""
+    path = tmp_path / "q.db"
+    engine = make_engine(f"sqlite:///{path}")
+    holder = sqlite3.connect(path, isolation_level=None)
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA busy_timeout=20")
+            conn.commit()
+            holder.execute("BEGIN IMMEDIATE")
+            writing = conn.execution_options(**{WRITE_OPTION: True})
+            with pytest.raises(OperationalError, match="database is locked"):
+                writing.begin()
+            holder.execute("COMMIT")
+            with writing.begin():
+                assert writing.exec_driver_sql("SELECT 1").scalar() == 1
+    finally:
+        holder.close()
+        engine.dispose()

@@ -18,6 +18,7 @@ database's own lock still guarantees correctness for a process that does not use
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -27,7 +28,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from qualbridge.errors import InputError, at
@@ -150,7 +151,16 @@ def _sqlite_engine(url: URL, connect_args: dict[str, Any], *, pool_size: int) ->
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
         write = connection.get_execution_options().get(WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        statement = "BEGIN IMMEDIATE" if write else "BEGIN"
+        # Straight to the driver: the statement has no parameters and no result, and every request
+        # begins a transaction (SQLAlchemy's execution of it cost as much as a small query). Its
+        # errors are SQLAlchemy's all the same ("database is locked": an OperationalError).
+        driver = connection.connection.driver_connection
+        assert driver is not None  # a connection being begun is open
+        try:
+            driver.execute(statement)
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
 
     return engine
 
