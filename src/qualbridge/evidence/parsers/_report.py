@@ -281,12 +281,20 @@ def read_report(path: Path, *, is_header: HeaderTest | None = None, columns: Col
 def header_in(head: str, is_header: HeaderTest) -> bool:
     """Whether a line of ``head`` (a file's first lines) is a header ``is_header`` accepts, the cells
     split and normalised as :func:`read_report` does: what a parser's sniff and its reader agree on."""
+    return any(is_header(list(cells)) for cells in _delimited_lines(head))
+
+
+@lru_cache(maxsize=8)
+def _delimited_lines(head: str) -> tuple[tuple[str, ...], ...]:
+    """The normalised cells of each delimited line of ``head``: split once for all the parsers that
+    sniff the same file."""
+    found = []
     for raw in head.splitlines():
         line = raw.strip().lstrip("#").strip()
         delimiter = _delimiter(line)
-        if delimiter is not None and is_header([norm_key(c) for c in _split(line, delimiter)]):
-            return True
-    return False
+        if delimiter is not None:
+            found.append(tuple(norm_key(c) for c in _split(line, delimiter)))
+    return tuple(found)
 
 
 def _read_lines(path: Path) -> list[str]:
