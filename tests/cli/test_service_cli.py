@@ -75,6 +75,7 @@ def test_serve_refuses_a_port_another_server_listens_on(
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = str(taken.getsockname()[1])
-        code, _, err = run(capsys, monkeypatch, "serve", "--database-url", url, "--port", port, "--workers", "2")
+        serve = ["serve", "--database-url", url, "--port", port, "--workers", "2"]
+        code, _, err = run(capsys, monkeypatch, *serve)
     assert code == 2
     assert f"cannot listen on 127.0.0.1:{port}" in err
