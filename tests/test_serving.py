@@ -46,7 +46,8 @@ def _ask(connection: socket.socket) -> int:
     data = b""
     while b"\r\n\r\n" not in data or not data.split(b"\r\n\r\n", 1)[1]:
         chunk = connection.recv(4096)
-        assert chunk, "the server closed the connection"
+        if not chunk:  # a worker that died with the connection in its queue: the caller may retry
+            raise ConnectionResetError("the server closed the connection")
         data += chunk
     head, body = data.split(b"\r\n\r\n", 1)
     assert head.startswith(b"HTTP/1.1 200"), head
@@ -74,6 +75,14 @@ def _serving_pids(port: int, workers: int, deadline_s: float = 30) -> set[int]:
         except OSError:
             time.sleep(0.1)
     return seen
+
+
+def _running(pid: int) -> bool:
+    """Whether a process runs (not ended, nor ended and waiting to be reaped)."""
+    try:
+        return "zombie" not in Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
 
 
 @pytest.fixture
@@ -104,6 +113,9 @@ def test_a_worker_that_dies_is_replaced(server: tuple[subprocess.Popen[bytes], i
     victim = min(first)
     os.kill(victim, signal.SIGKILL)
     deadline = time.monotonic() + 30
+    while _running(victim):
+        assert time.monotonic() < deadline, "the killed worker did not end"
+        time.sleep(0.05)
     while True:
         now = _serving_pids(port, 2)
         if victim not in now:
