@@ -58,10 +58,7 @@ def serve(app: str, *, host: str, port: int, workers: int = 1, **options: Any) -
 def listening_socket(host: str, port: int) -> socket.socket:
     """A TCP socket bound to ``host:port`` with ``SO_REUSEPORT``, which other sockets of this user may
     share (the kernel then spreads the connections between them)."""
-    family, kind, proto, _, address = socket.getaddrinfo(
-        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-    )[0]
-    sock = socket.socket(family, kind, proto)
+    sock, address = _unbound_socket(host, port)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
@@ -72,13 +69,19 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _check_free(host: str, port: int) -> None:
-    """Refuse a port another server listens on: the workers' ``SO_REUSEPORT`` would otherwise share it
-    with a server of the same user instead of failing."""
+def _unbound_socket(host: str, port: int) -> tuple[socket.socket, Any]:
+    """A TCP socket of the family ``host`` resolves to, and the address to bind it to."""
     family, kind, proto, _, address = socket.getaddrinfo(
         host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
     )[0]
-    with socket.socket(family, kind, proto) as probe:
+    return socket.socket(family, kind, proto), address
+
+
+def _check_free(host: str, port: int) -> None:
+    """Refuse a port another server listens on: the workers' ``SO_REUSEPORT`` would otherwise share it
+    with a server of the same user instead of failing."""
+    probe, address = _unbound_socket(host, port)
+    with probe:
         # A closed connection's TIME_WAIT is no server: only a listening socket makes the bind fail.
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
