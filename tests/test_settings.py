@@ -24,18 +24,23 @@ def test_environment_variables_and_overrides() -> None:
         "QUALBRIDGE_DATABASE_URL": "postgresql+psycopg://qb@db/qualbridge",
         "QUALBRIDGE_BLOB_DIR": "/srv/blobs",
         "QUALBRIDGE_MAX_UPLOAD_BYTES": "1048576",
+        "QUALBRIDGE_INGEST_SLOTS": "2",
         "UNRELATED": "x",
     }
     settings = Settings.from_env(env, blob_dir="/mnt/blobs", database_url=None)
     assert settings.database_url == "postgresql+psycopg://qb@db/qualbridge"
     assert settings.blob_dir == Path("/mnt/blobs"), "an explicit option wins over the environment"
     assert settings.max_upload_bytes == 1 << 20
+    assert (settings.ingest_slots, Settings.from_env({}).ingest_slots) == (2, 1)
 
 
 def test_a_bad_value_names_its_variable() -> None:
     with pytest.raises(InputError, match="valid integer") as caught:
         Settings.from_env({"QUALBRIDGE_MAX_UPLOAD_BYTES": "lots"})
     assert caught.value.where.field == "QUALBRIDGE_MAX_UPLOAD_BYTES"
+    with pytest.raises(InputError, match="greater than or equal to 1") as caught:
+        Settings.from_env({"QUALBRIDGE_INGEST_SLOTS": "0"})
+    assert caught.value.where.field == "QUALBRIDGE_INGEST_SLOTS"
 
 
 def test_production_refuses_the_development_secret() -> None:

@@ -8,6 +8,8 @@
     QUALBRIDGE_SECRET_KEY        signs web sessions; required, at least 32 characters, in production
     QUALBRIDGE_TOKEN_TTL_DAYS    lifetime of a new API token unless the request asks for less
     QUALBRIDGE_DB_POOL_SIZE      database connections per worker process
+    QUALBRIDGE_INGEST_SLOTS      uploads a worker process parses and stores at once (default 1); the
+                                 others wait their turn without holding a thread
     QUALBRIDGE_TOKEN_CACHE_SECONDS  how long a worker trusts a verified API token before looking it up
                                  again (default 5; 0: every request looks it up)
     QUALBRIDGE_KEY_PASSPHRASE    encrypts the signing keys at rest; required, at least 16 characters, in
@@ -66,6 +68,7 @@ class Settings(BaseModel):
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
     token_ttl_days: int = Field(default=90, ge=1, le=3650)
     db_pool_size: int = Field(default=10, ge=1, le=200)
+    ingest_slots: int = Field(default=1, ge=1, le=64)
     token_cache_seconds: float = Field(default=5.0, ge=0, le=300)
     key_passphrase: SecretStr = SecretStr(DEVELOPMENT_KEY_PASSPHRASE)
     log_origin: str = Field(default="qualbridge.localhost/log", min_length=1, max_length=200)

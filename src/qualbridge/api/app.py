@@ -30,7 +30,7 @@ from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from qualbridge import __version__, web
-from qualbridge.api import errors
+from qualbridge.api import errors, ingests
 from qualbridge.api.limits import BodyLimit
 from qualbridge.api.routes import (
     evaluations,
@@ -97,6 +97,7 @@ def create_app(settings: Settings | None = None, *, context: Context | None = No
     )
     app.state.context = ctx
     app.state.settings = settings
+    app.state.ingests = ingests.slots(settings.ingest_slots)
     errors.install(app)
     # Routers are matched in the order they are included, each route in turn: the most frequent reads
     # come first (the documentation's order is TAGS').

@@ -9,14 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from starlette.convertors import Convertor, register_url_convertor
 
 from qualbridge.api.deps import ActorDep, ContextDep, IdempotencyKeyDep, PageDep, mark_replay
 from qualbridge.api.errors import COMMON, responses
+from qualbridge.api.ingests import in_slot
 from qualbridge.api.responses import ModelResponse, raw_file_response
 from qualbridge.api.schemas import (
     NO_CONTROL,
@@ -104,7 +106,8 @@ def collect_meta(
 
 
 @uploads.post("", status_code=201, response_model=IngestedOut, responses=_STORED_BEFORE)
-def upload_file(
+async def upload_file(
+    request: Request,
     ctx: ContextDep,
     actor: ActorDep,
     key: IdempotencyKeyDep,
@@ -128,28 +131,40 @@ def upload_file(
 
     The same evidence again answers 200 with the stored record (``created`` false), never a duplicate.
     """
-    result = intake.ingest_file(
-        ctx,
-        actor,
-        product_id=product_id,
-        stream=file.file,
-        filename=file.filename,
-        media_type=file.content_type,
-        kind=kind,
-        meta=collect_meta(meta, issuer=issuer, subject=subject, test_date=test_date),
-        idempotency_key=key,
+    result = await in_slot(
+        request,
+        partial(
+            intake.ingest_file,
+            ctx,
+            actor,
+            product_id=product_id,
+            stream=file.file,
+            filename=file.filename,
+            media_type=file.content_type,
+            kind=kind,
+            meta=collect_meta(meta, issuer=issuer, subject=subject, test_date=test_date),
+            idempotency_key=key,
+        ),
     )
     return _answer(result)
 
 
 @uploads.post("/documents", status_code=201, response_model=IngestedOut, responses=_STORED_BEFORE)
-def upload_document(
-    body: EvidenceDocumentIn, ctx: ContextDep, actor: ActorDep, key: IdempotencyKeyDep
+async def upload_document(
+    request: Request, body: EvidenceDocumentIn, ctx: ContextDep, actor: ActorDep, key: IdempotencyKeyDep
 ) -> ModelResponse:
     """Upload an evidence document as JSON (no raw file is kept)."""
     document = body.document.model_dump(mode="json")
-    result = intake.ingest_document(
-        ctx, actor, product_id=body.product_id, document=document, idempotency_key=key
+    result = await in_slot(
+        request,
+        partial(
+            intake.ingest_document,
+            ctx,
+            actor,
+            product_id=body.product_id,
+            document=document,
+            idempotency_key=key,
+        ),
     )
     return _answer(result)
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 from starlette.responses import Response
 
+from qualbridge.api.ingests import in_slot
 from qualbridge.errors import InputError, at
 from qualbridge.services import evaluations, evidence, intake, products, profiles
 from qualbridge.services.evidence import EvidenceFilter
@@ -124,8 +126,12 @@ UploadDep = Annotated[Upload, Depends(_upload)]
 
 
 @router.post("/evidence/preview")
-def preview(visit: PostDep, upload: UploadDep) -> Response:
+async def preview(visit: PostDep, upload: UploadDep) -> Response:
     """What the upload would store, or the errors that name file, row and column; nothing is stored."""
+    return await in_slot(visit.request, partial(_preview, visit, upload))
+
+
+def _preview(visit: Visit, upload: Upload) -> Response:
     name = upload.file.filename
     try:
         value = intake.preview_file(
@@ -146,7 +152,12 @@ def preview(visit: PostDep, upload: UploadDep) -> Response:
 
 
 @router.post("/evidence/upload")
-def store(visit: PostDep, upload: UploadDep) -> Response:
+async def store(visit: PostDep, upload: UploadDep) -> Response:
+    """Store the upload (in one of the worker's upload slots, as the API's uploads) and show the product."""
+    return await in_slot(visit.request, partial(_store, visit, upload))
+
+
+def _store(visit: Visit, upload: Upload) -> Response:
     try:
         stored = intake.ingest_file(
             visit.ctx,
