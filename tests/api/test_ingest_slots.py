@@ -58,6 +58,13 @@ def _uploads(client: TestClient, ctx: Context, count: int) -> Callable[[int], An
     return upload
 
 
+def _stored_at_once(ctx: Context, *, slots: int, count: int) -> None:
+    """``count`` uploads sent at once to a worker with ``slots``; each must be stored."""
+    with _serving(ctx, ingest_slots=slots) as client, ThreadPoolExecutor(count) as pool:
+        answers = list(pool.map(_uploads(client, ctx, count), range(count)))
+    assert [a.status_code for a in answers] == [201] * count, [a.text for a in answers]
+
+
 def test_one_slot_stores_one_upload_at_a_time(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
     lock, running, peak = threading.Lock(), [0], [0]
 
@@ -73,11 +80,7 @@ def test_one_slot_stores_one_upload_at_a_time(ctx: Context, monkeypatch: pytest.
                 running[0] -= 1
 
     monkeypatch.setattr(intake, "ingest_file", counted)
-    with _serving(ctx, ingest_slots=1) as client:
-        upload = _uploads(client, ctx, 4)
-        with ThreadPoolExecutor(4) as pool:
-            answers = list(pool.map(upload, range(4)))
-    assert [a.status_code for a in answers] == [201] * 4, [a.text for a in answers]
+    _stored_at_once(ctx, slots=1, count=4)
     assert peak == [1]
 
 
@@ -89,11 +92,7 @@ def test_as_many_uploads_at_once_as_slots(ctx: Context, monkeypatch: pytest.Monk
         return REAL_INGEST(*args, **kwargs)
 
     monkeypatch.setattr(intake, "ingest_file", met)
-    with _serving(ctx, ingest_slots=3) as client:
-        upload = _uploads(client, ctx, 3)
-        with ThreadPoolExecutor(3) as pool:
-            answers = list(pool.map(upload, range(3)))
-    assert [a.status_code for a in answers] == [201] * 3, [a.text for a in answers]
+    _stored_at_once(ctx, slots=3, count=3)
 
 
 def test_uploads_waiting_for_a_slot_leave_the_threads_to_other_requests(
