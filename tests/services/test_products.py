@@ -1,6 +1,7 @@
 """Products and their composition."""
 
 import uuid
+from typing import Any
 
 import pytest
 
@@ -103,6 +104,31 @@ def test_other_organizations_products_do_not_exist(ctx: Context) -> None:
             call()
     assert [p.id for p in products.list_products(ctx, b, limit=50, offset=0).items] == [mine]
     assert products.list_components(ctx, a, theirs) == []
+
+
+def test_an_owner_is_read_once_and_never_lets_another_organization_in(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, b = new_org(ctx), new_org(ctx)
+    theirs = _product(ctx, a, "VX-200", "equipment")
+    transactions: list[dict[str, Any]] = []
+    real = ctx.transaction
+
+    def counted(**kw: Any) -> Any:
+        transactions.append(kw)
+        return real(**kw)
+
+    monkeypatch.setattr(ctx, "transaction", counted)
+    products.check_owned(ctx, a, theirs)
+    products.check_owned(ctx, a, theirs)
+    assert len(transactions) == 1, "the owner is remembered"
+    for who, product in ((b, theirs), (a, uuid.uuid4())):
+        with pytest.raises(NotFoundError, match="no product"):
+            products.check_owned(ctx, who, product)
+        with pytest.raises(NotFoundError, match="no product"):  # refused again: nothing remembered
+            products.check_owned(ctx, who, product)
+    assert len(transactions) == 5
+    assert ctx.product_owners == {theirs: a.org_id}
 
 
 def test_text_every_database_stores_alike(ctx: Context) -> None:

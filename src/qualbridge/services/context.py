@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
@@ -93,6 +94,8 @@ class Context:
     trust: TrustConfig = field(default_factory=TrustConfig)
     #: Decrypted signing keys by key id: each is decrypted once per process, and never written anywhere.
     keyring: dict[str, SigningKey] = field(default_factory=dict, repr=False)
+    #: Owners of the products this process has read (see :func:`qualbridge.services.products.check_owned`).
+    product_owners: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Context:

@@ -53,7 +53,7 @@ from qualbridge.services.authz import authorize
 from qualbridge.services.context import Context
 from qualbridge.services.evidence import evidence_record, stored_record
 from qualbridge.services.idempotency import Replay
-from qualbridge.services.products import owned_product
+from qualbridge.services.products import check_owned, owned_product
 from qualbridge.services.records import Ingested, RawFile
 from qualbridge.services.uow import UnitOfWork
 from qualbridge.store.blobs import copy_hashing
@@ -97,8 +97,7 @@ def ingest_file(
         raise EvidenceError("computed from the uploaded file, not accepted as metadata", at(field=claimed[0]))
     key = idempotency.check_key(idempotency_key) if idempotency_key is not None else None
     name = safe_filename(filename)
-    with ctx.transaction() as uow:
-        owned_product(uow, actor, product_id)
+    check_owned(ctx, actor, product_id)
     # The upload is written once, into the blob store's file system, and adopted from there if kept.
     with ctx.blobs.workspace() as folder:
         path = folder / name
@@ -140,8 +139,7 @@ def preview_file(
     file, its row and field."""
     authorize(actor, "evidence.upload")
     name = safe_filename(filename)
-    with ctx.transaction() as uow:
-        owned_product(uow, actor, product_id)
+    check_owned(ctx, actor, product_id)
     with tempfile.TemporaryDirectory(prefix="qualbridge-preview-") as folder:
         path = Path(folder) / name
         with path.open("wb") as out:
@@ -187,8 +185,7 @@ def ingest_document(
     fp = idempotency.fingerprint(
         "evidence.document", {"product_id": str(product_id), "document": dict(document)}, field="document"
     )
-    with ctx.transaction() as uow:
-        owned_product(uow, actor, product_id)
+    check_owned(ctx, actor, product_id)
     if key is not None and (replay := _replay(ctx, actor, key, fp)) is not None:
         return replay
     value = _storable(build_evidence(document, source="document"), "document")

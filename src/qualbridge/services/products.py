@@ -19,6 +19,7 @@ from qualbridge.services.context import Context
 from qualbridge.services.records import ComponentRecord, Page, ProductRecord
 from qualbridge.services.uow import UnitOfWork
 from qualbridge.store.models import PRODUCT_KINDS, Product, ProductComponent
+from qualbridge.store.repos.catalog import ProductRow
 
 ProductKind = Literal["equipment", "subsystem", "component", "material"]
 
@@ -27,7 +28,7 @@ def product_record(row: Product | Row[*tuple[Any, ...]]) -> ProductRecord:
     return ProductRecord.model_validate(row, from_attributes=True)
 
 
-def visible_product(uow: UnitOfWork, actor: Actor, product_id: uuid.UUID) -> Product:
+def visible_product(uow: UnitOfWork, actor: Actor, product_id: uuid.UUID) -> ProductRow:
     """A product the actor may see, or :class:`NotFoundError` (also for another organization's id)."""
     row = uow.products.get(product_id)
     if row is None or row.owner_org_id != actor.org_id:
@@ -35,12 +36,32 @@ def visible_product(uow: UnitOfWork, actor: Actor, product_id: uuid.UUID) -> Pro
     return row
 
 
-def owned_product(uow: UnitOfWork, actor: Actor, product_id: uuid.UUID) -> Product:
+def owned_product(uow: UnitOfWork, actor: Actor, product_id: uuid.UUID) -> ProductRow:
     """A product of the actor's own organization (what it may change or record evidence on)."""
     row = visible_product(uow, actor, product_id)
     if row.owner_org_id != actor.org_id:
         raise NotFoundError(f"no product {product_id} of yours", at(field="product_id"))
     return row
+
+
+#: Product owners a process remembers at most; past that it forgets them all and reads them again.
+MAX_KNOWN_OWNERS = 100_000
+
+
+def check_owned(ctx: Context, actor: Actor, product_id: uuid.UUID) -> None:
+    """Refuse what :func:`owned_product` refuses, before an upload is copied and parsed.
+
+    A product never changes owner and is never deleted, so the process remembers the owner it read;
+    another organization's actor is refused all the same (read again, refused again), and the
+    transaction that then records on the product reads it again, as ever."""
+    owners = ctx.product_owners
+    if owners.get(product_id) == actor.org_id:
+        return
+    with ctx.transaction() as uow:
+        row = owned_product(uow, actor, product_id)
+    if len(owners) >= MAX_KNOWN_OWNERS:
+        owners.clear()
+    owners[product_id] = row.owner_org_id
 
 
 def create_product(ctx: Context, actor: Actor, *, kind: ProductKind, model: str, name: str) -> ProductRecord:

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import CTE, Uuid, literal, select
+from sqlalchemy import CTE, Row, Uuid, bindparam, inspect, literal, select
 from sqlalchemy.orm import Session
 
 from qualbridge.store.models import Product, ProductComponent
 from qualbridge.store.repos._paging import Page, escape_like, paginate
+
+#: A product's columns as a plain row (read far more often than changed: every upload, every product
+#: page), by a statement built once; the row reads like the model (``row.model``, ``row.owner_org_id``).
+ProductRow = Row[*tuple[Any, ...]]
+_PRODUCT = select(*(getattr(Product, c.key) for c in inspect(Product).column_attrs)).where(
+    Product.id == bindparam("id")
+)
 
 
 class ProductRepo:
@@ -20,8 +28,8 @@ class ProductRepo:
         self.session.add(row)
         self.session.flush()
 
-    def get(self, product_id: uuid.UUID) -> Product | None:
-        return self.session.get(Product, product_id)
+    def get(self, product_id: uuid.UUID) -> ProductRow | None:
+        return self.session.execute(_PRODUCT, {"id": product_id}).first()
 
     def by_model(self, owner_org_id: uuid.UUID, model: str) -> Product | None:
         return self.session.scalar(
