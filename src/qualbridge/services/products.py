@@ -7,9 +7,7 @@ Evidence recorded on a subsystem is inherited by every product that includes it 
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
-
-from sqlalchemy import Row
+from typing import Literal
 
 from qualbridge.errors import ConflictError, InputError, NotFoundError, at
 from qualbridge.services import _checks, audit
@@ -24,7 +22,7 @@ from qualbridge.store.repos.catalog import ProductRow
 ProductKind = Literal["equipment", "subsystem", "component", "material"]
 
 
-def product_record(row: Product | Row[*tuple[Any, ...]]) -> ProductRecord:
+def product_record(row: Product | ProductRow) -> ProductRecord:
     return ProductRecord.model_validate(row, from_attributes=True)
 
 
