@@ -12,6 +12,7 @@ from qualbridge.services.actor import Actor
 from qualbridge.services.context import Context
 from qualbridge.services.records import InheritedEvidence
 from qualbridge.store.blobs import BlobCorruptedError, FilesystemBlobStore
+from qualbridge.store.models import EvidenceLink
 from tests.services.samples import PARTICLE_CSV, PARTICLE_META, helium_leak_document, new_org, stream
 
 ALL = evidence.EvidenceFilter()
@@ -104,6 +105,10 @@ def test_filters_and_pages(ctx: Context) -> None:
     assert (last_page.total, [s.id for s in last_page.items]) == (3, [leaks[0]])
     nothing = dataclasses.replace(leaks_in_2026, issuer="Example Test Lab")
     assert evidence.list_evidence(ctx, vendor, nothing, limit=10, offset=0).total == 0
+    # The total comes with the page's rows; a page past the last row still tells it.
+    beyond = evidence.list_evidence(ctx, vendor, ALL, limit=10, offset=10)
+    assert (beyond.total, list(beyond.items)) == (4, [])
+    assert evidence.list_evidence(ctx, vendor, nothing, limit=10, offset=10).total == 0
 
 
 def test_one_record_with_its_products_and_raw_bytes(ctx: Context) -> None:
@@ -116,6 +121,23 @@ def test_one_record_with_its_products_and_raw_bytes(ctx: Context) -> None:
     download = evidence.raw_file(ctx, vendor, survey)
     assert (download.data, download.path) == (PARTICLE_CSV, None)  # a small file: the checked bytes
     assert download.raw == record.raw
+
+
+def test_plain_reads_see_what_their_transaction_has_pending(ctx: Context) -> None:
+    """Reads of columns run past the ORM's set-up, not past its autoflush: a link added to the session
+    and not yet written is among an evidence's products."""
+    vendor = new_org(ctx)
+    tool, spare = _product(ctx, vendor, "T", "equipment"), _product(ctx, vendor, "S")
+    survey = _survey(ctx, vendor, tool)
+    with ctx.transaction(write=True) as uow:
+        row = uow.evidence.record(vendor.org_id, survey)
+        assert row is not None
+        now = dt.datetime.now(dt.UTC)
+        uow.session.add(
+            EvidenceLink(evidence_id=row.id, product_id=spare, linked_by=vendor.user_id, created_at=now)
+        )
+        assert {p.id for p in uow.evidence.products_of(row.id)} == {tool, spare}
+        uow.session.rollback()
 
 
 def test_a_large_raw_file_is_checked_on_disk_and_served_from_there(

@@ -22,6 +22,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Row
+
 from qualbridge.canonical import canonical_json
 from qualbridge.errors import ConflictError, InputError, NotFoundError, at
 from qualbridge.services import _checks, audit, keys, transparency
@@ -173,7 +175,7 @@ def current_status(uow: UnitOfWork, row: Evidence) -> str:
     return log_and_status(uow, row)[1]
 
 
-def log_and_status(uow: UnitOfWork, row: Evidence) -> tuple[LogRef | None, str]:
+def log_and_status(uow: UnitOfWork, row: Evidence | Row[*tuple[Any, ...]]) -> tuple[LogRef | None, str]:
     """Where the evidence's latest statement is in the log, and its status after every logged status
     change, from one read of its attestations and the checkpoint size (evidence reads are the service's
     most frequent)."""

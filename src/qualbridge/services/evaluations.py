@@ -21,6 +21,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Row
+
 from qualbridge.errors import InputError, NotFoundError, at
 from qualbridge.evaluation import evaluate
 from qualbridge.evaluation.result import Overall
@@ -68,7 +70,7 @@ class EvaluationRecord(EvaluationSummary):
     log: LogRef | None = None
 
 
-def _result(row: Evaluation) -> dict[str, Any]:
+def _result(row: Evaluation | Row[*tuple[Any, ...]]) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(row.result)
     return data
 
@@ -77,7 +79,7 @@ def summary(row: Evaluation) -> EvaluationSummary:
     return EvaluationSummary(**_summary_fields(row, _result(row)))
 
 
-def _summary_fields(row: Evaluation, result: dict[str, Any]) -> dict[str, Any]:
+def _summary_fields(row: Evaluation | Row[*tuple[Any, ...]], result: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": row.id,
         "product_id": row.product_id,
@@ -92,7 +94,7 @@ def _summary_fields(row: Evaluation, result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def evaluation_record(uow: UnitOfWork, row: Evaluation) -> EvaluationRecord:
+def evaluation_record(uow: UnitOfWork, row: Evaluation | Row[*tuple[Any, ...]]) -> EvaluationRecord:
     inputs = list(uow.evaluations.input_ids(row.id))
     result = _result(row)  # parsed once: a result may be large
     log = transparency.log_ref(uow, attestations.EVALUATION, str(row.id))
@@ -250,7 +252,10 @@ rerun = records(rerun_once)
 def get_evaluation(ctx: Context, actor: Actor, evaluation_id: uuid.UUID) -> EvaluationRecord:
     authorize(actor, "evaluations.read")
     with ctx.transaction() as uow:
-        return evaluation_record(uow, _own(uow, actor, evaluation_id))
+        row = uow.evaluations.own_row(actor.org_id, evaluation_id)
+        if row is None:
+            raise NotFoundError(f"no evaluation {evaluation_id}", at(field="evaluation_id"))
+        return evaluation_record(uow, row)
 
 
 def list_evaluations(

@@ -91,15 +91,17 @@ def _listed(row: Row[*tuple[Any, ...]]) -> EvidenceSummary:
     return EvidenceSummary.model_validate(_summary_fields(row, _raw_columns(row)))
 
 
-def _logged_fields(uow: UnitOfWork, row: Evidence, blob: Blob | None) -> dict[str, object]:
+def _logged_fields(
+    uow: UnitOfWork, row: Evidence | Row[*tuple[Any, ...]], raw: RawFile | None
+) -> dict[str, object]:
     log, status = attestations.log_and_status(uow, row)
-    return {**_summary_fields(row, _raw(row, blob)), "log": log, "status": status}
+    return {**_summary_fields(row, raw), "log": log, "status": status}
 
 
 def logged_summary(uow: UnitOfWork, row: Evidence) -> LoggedEvidence:
     """The summary with the evidence's log entry and current status (a few queries per evidence: for
     short lists such as a package's)."""
-    return LoggedEvidence.model_validate(_logged_fields(uow, row, uow.evidence.blob_of(row)))
+    return LoggedEvidence.model_validate(_logged_fields(uow, row, _raw(row, uow.evidence.blob_of(row))))
 
 
 def evidence_record(
@@ -107,11 +109,21 @@ def evidence_record(
 ) -> EvidenceRecord:
     """The whole record; ``blob`` is the evidence's raw file record (:meth:`EvidenceRepo.blob_of`) and
     ``within`` limits the products named to those (a package's product tree)."""
+    return _whole_record(uow, row, _raw(row, blob), within=within)
+
+
+def _whole_record(
+    uow: UnitOfWork,
+    row: Evidence | Row[*tuple[Any, ...]],
+    raw: RawFile | None,
+    *,
+    within: set[uuid.UUID] | None = None,
+) -> EvidenceRecord:
     products = [
         product_record(p) for p in uow.evidence.products_of(row.id) if within is None or p.id in within
     ]
     return EvidenceRecord.model_validate(
-        {**_logged_fields(uow, row, blob), "document": row.document, "products": products}
+        {**_logged_fields(uow, row, raw), "document": row.document, "products": products}
     )
 
 
@@ -131,14 +143,6 @@ def stored_record(row: Evidence, *, raw: RawFile | None, product: ProductRow, lo
     )
 
 
-def _visible(uow: UnitOfWork, actor: Actor, evidence_id: str) -> tuple[Evidence, Blob | None]:
-    """The organization's evidence and its raw file's record, or :class:`NotFoundError`."""
-    found = uow.evidence.get_with_blob(actor.org_id, evidence_id)
-    if found is None:
-        raise NotFoundError(f"no evidence {evidence_id}", at(field="evidence_id"))
-    return found
-
-
 def _checked(filters: EvidenceFilter) -> EvidenceFilter:
     for field in ("kind", "issuer", "subject_id"):
         value = getattr(filters, field)
@@ -150,8 +154,10 @@ def _checked(filters: EvidenceFilter) -> EvidenceFilter:
 def get_evidence(ctx: Context, actor: Actor, evidence_id: str) -> EvidenceRecord:
     authorize(actor, "evidence.read")
     with ctx.transaction() as uow:
-        row, blob = _visible(uow, actor, evidence_id)
-        return evidence_record(uow, row, blob=blob)
+        row = uow.evidence.record(actor.org_id, evidence_id)
+        if row is None:
+            raise NotFoundError(f"no evidence {evidence_id}", at(field="evidence_id"))
+        return _whole_record(uow, row, _raw_columns(row))
 
 
 def list_evidence(

@@ -66,7 +66,7 @@ async def list_for_product(
 @router.get("/evaluations/{evaluation_id}", response_model=EvaluationOut, responses=responses(404))
 async def read(evaluation_id: uuid.UUID, ctx: ContextDep, actor: ActorDep) -> ModelResponse:
     found = evaluations.get_evaluation(ctx, actor, evaluation_id)
-    return ModelResponse(EvaluationOut.model_validate(found.model_dump()))
+    return ModelResponse(EvaluationOut.model_validate(found))
 
 
 @router.post(

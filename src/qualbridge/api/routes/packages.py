@@ -72,7 +72,7 @@ def read_evidence(
 ) -> EvidenceOut:
     """One evidence of the package."""
     record = packages.package_evidence(ctx, actor, package_id, evidence_id)
-    return EvidenceOut.model_validate(record.model_dump())
+    return EvidenceOut.model_validate(record)
 
 
 @router.get(
@@ -97,7 +97,7 @@ def read_evaluation(
 ) -> EvaluationOut:
     """One evaluation of the package."""
     record = packages.package_evaluation(ctx, actor, package_id, evaluation_id)
-    return EvaluationOut.model_validate(record.model_dump())
+    return EvaluationOut.model_validate(record)
 
 
 @router.get(

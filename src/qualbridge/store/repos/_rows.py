@@ -1,18 +1,22 @@
-"""New rows written with one plain INSERT each, for the service's most frequent writes.
+"""The service's most frequent reads and writes of rows, past the ORM's per-statement set-up.
 
-The ORM's unit of work (``session.add`` then ``flush``) sorts the session's pending objects, sets up each
-instance's state and reads back what the database generated; a row that is only ever written, never
-changed or read back in its transaction, needs none of that: one INSERT of its values stores it. The
-object stays outside the session (transient): whatever the transaction reads later comes from the
-database, where the row is.
+New rows are written with one plain INSERT each. The ORM's unit of work (``session.add`` then ``flush``)
+sorts the session's pending objects, sets up each instance's state and reads back what the database
+generated; a row that is only ever written, never changed or read back in its transaction, needs none of
+that: one INSERT of its values stores it. The object stays outside the session (transient): whatever the
+transaction reads later comes from the database, where the row is.
+
+Reads of plain columns (:func:`read_rows`) run on the session's connection, without the ORM's set-up of
+each statement.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Insert, Table, insert, inspect
+from sqlalchemy import CursorResult, Executable, Insert, Table, insert, inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import instance_dict
 
@@ -38,3 +42,13 @@ def insert_row(session: Session, row: Base) -> None:
     given = instance_dict(row)
     values: dict[str, Any] = {column: given[attr] for attr, column in names if attr in given}
     session.execute(statement, values)
+
+
+def read_rows(session: Session, statement: Executable, params: Mapping[str, Any]) -> CursorResult[Any]:
+    """The rows of a statement that reads columns, not ORM objects, run on the session's connection in
+    its transaction. ``session.execute`` would first set the statement up for the ORM (its events, its
+    options, the loading of objects), which costs about as much as running a short query on PostgreSQL.
+    Pending objects are flushed first, as ``session.execute`` does (nothing to do when there are none)."""
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(statement, params)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, defer
 
 from qualbridge.store.models import Blob, Evidence, EvidenceLink, Product
 from qualbridge.store.repos._paging import Listing, Page, paginate
-from qualbridge.store.repos._rows import insert_row
+from qualbridge.store.repos._rows import insert_row, read_rows
 from qualbridge.store.repos.catalog import tree_of
 
 __all__ = ["EvidenceFilter", "EvidenceRepo", "Page"]
@@ -107,6 +107,12 @@ _SUMMARIES = select(
 ).outerjoin(Blob.__table__, _BLOBS.digest == _EVIDENCE.raw_digest)
 
 
+#: One evidence of an organization as a row: its summary's columns, its row ``id`` and its ``document``.
+_RECORD = _SUMMARIES.add_columns(_EVIDENCE.id, _EVIDENCE.document).where(
+    _EVIDENCE.org_id == bindparam("org_id"), _EVIDENCE.content_id == bindparam("content_id")
+)
+
+
 @functools.cache
 def _listing(filtered_on: frozenset[str]) -> Listing[*tuple[Any, ...]]:
     """The statements of a listing filtered on these filters, built once for each combination."""
@@ -114,7 +120,7 @@ def _listing(filtered_on: frozenset[str]) -> Listing[*tuple[Any, ...]]:
     # A raw file's record adds columns, never rows: the count needs no join.
     count = select(func.count()).select_from(Evidence.__table__).where(*where)
     page = _SUMMARIES.where(*where).order_by(_EVIDENCE.created_at.desc(), _EVIDENCE.id)
-    return Listing.of(page, count=count)
+    return Listing.of(page, count=count, inline_total=True)
 
 
 class EvidenceRepo:
@@ -144,6 +150,11 @@ class EvidenceRepo:
         found = self.session.execute(_BY_CONTENT_ID, {"org_id": org_id, "content_id": content_id}).first()
         return None if found is None else (found[0], found[1])
 
+    def record(self, org_id: uuid.UUID, content_id: str) -> Row[*tuple[Any, ...]] | None:
+        """The organization's evidence as a row of a listing's columns (see :meth:`listing`) and its row
+        ``id`` and ``document``: no ORM objects to set up for the service's most frequent read."""
+        return read_rows(self.session, _RECORD, {"org_id": org_id, "content_id": content_id}).first()
+
     def raw_of(self, org_id: uuid.UUID, content_id: str) -> Row[*tuple[Any, ...]] | None:
         """Where the organization's evidence came from: its ``raw_digest``, ``raw_filename`` and
         ``created_at``, and the raw file's ``raw_size`` and ``raw_media_type`` (all None but
@@ -155,7 +166,7 @@ class EvidenceRepo:
 
     def products_of(self, evidence_id: uuid.UUID) -> Sequence[Row[*tuple[Any, ...]]]:
         """The products an evidence is linked to: rows of the products' columns, by model."""
-        return self.session.execute(_PRODUCTS_OF, {"evidence_id": evidence_id}).all()
+        return read_rows(self.session, _PRODUCTS_OF, {"evidence_id": evidence_id}).all()
 
     def listing(
         self, org_id: uuid.UUID, filters: EvidenceFilter, *, limit: int, offset: int

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import Row, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from qualbridge.store.models import (
@@ -23,6 +24,7 @@ from qualbridge.store.models import (
     Share,
 )
 from qualbridge.store.repos._paging import Page, paginate
+from qualbridge.store.repos._rows import read_rows
 
 
 class ProfileRepo:
@@ -78,6 +80,13 @@ _INPUT_IDS = (
 )
 
 
+_EVALUATIONS = Evaluation.__table__.c
+#: One evaluation of an organization, as a row of its columns.
+_OWN_EVALUATION = select(Evaluation.__table__).where(
+    _EVALUATIONS.id == bindparam("evaluation_id"), _EVALUATIONS.org_id == bindparam("org_id")
+)
+
+
 class EvaluationRepo:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -100,9 +109,16 @@ class EvaluationRepo:
         page = paginate(self.session, query, limit=limit, offset=offset)
         return Page(items=[row[0] for row in page.items], total=page.total, limit=limit, offset=offset)
 
+    def own_row(self, org_id: uuid.UUID, evaluation_id: uuid.UUID) -> Row[*tuple[Any, ...]] | None:
+        """The organization's evaluation as a row of its columns, not an ORM object (evaluation reads
+        are frequent); None: the organization has no such evaluation."""
+        return read_rows(
+            self.session, _OWN_EVALUATION, {"evaluation_id": evaluation_id, "org_id": org_id}
+        ).first()
+
     def input_ids(self, evaluation_id: uuid.UUID) -> Sequence[str]:
         """The content ids of the evidence an evaluation read, in order (the documents stay unread)."""
-        return self.session.scalars(_INPUT_IDS, {"evaluation_id": evaluation_id}).all()
+        return read_rows(self.session, _INPUT_IDS, {"evaluation_id": evaluation_id}).scalars().all()
 
 
 class PackageRepo:

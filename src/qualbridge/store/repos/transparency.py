@@ -25,6 +25,7 @@ from sqlalchemy import (
     CompoundSelect,
     Integer,
     Row,
+    Select,
     bindparam,
     func,
     insert,
@@ -47,7 +48,7 @@ from qualbridge.store.models import (
     LogNode,
     SigningKey,
 )
-from qualbridge.store.repos._rows import insert_row
+from qualbridge.store.repos._rows import insert_row, read_rows
 from qualbridge.trust.log import Batch
 from qualbridge.trust.merkle import complete_subtrees
 
@@ -240,25 +241,30 @@ class SqlLogStorage:
 
 #: The latest checkpoint's size (0: none yet).
 _CHECKPOINT_SIZE = select(func.coalesce(func.max(LogCheckpoint.tree_size), 0).label("size")).subquery()
-#: An object's attestations under any of some types, in log order, each beside the latest checkpoint's
-#: size; one row with no attestation when there are none, so that the size is always read. Built once
-#: (the reads of evidence are the service's most frequent).
-_ATTESTATIONS_AND_SIZE = (
-    select(
-        _CHECKPOINT_SIZE.c.size,
-        Attestation.object_type,
-        Attestation.log_index,
-        Attestation.statement_digest,
-        Attestation.envelope,
+
+
+@functools.cache
+def _attestations_and_size(types: int) -> Select[*tuple[Any, ...]]:
+    """An object's attestations under any of ``types`` types (bound as ``type_0``, ``type_1``…), in log
+    order, each beside the latest checkpoint's size; one row with no attestation when there are none, so
+    that the size is always read. Built once for each number of types: the reads of evidence are the
+    service's most frequent, and a list bound to one parameter would be spelled out anew on every run."""
+    return (
+        select(
+            _CHECKPOINT_SIZE.c.size,
+            Attestation.object_type,
+            Attestation.log_index,
+            Attestation.statement_digest,
+            Attestation.envelope,
+        )
+        .select_from(_CHECKPOINT_SIZE)
+        .outerjoin(
+            Attestation,
+            Attestation.object_type.in_([bindparam(f"type_{n}") for n in range(types)])
+            & (Attestation.object_id == bindparam("object_id")),
+        )
+        .order_by(Attestation.log_index)
     )
-    .select_from(_CHECKPOINT_SIZE)
-    .outerjoin(
-        Attestation,
-        Attestation.object_type.in_(bindparam("object_types", expanding=True))
-        & (Attestation.object_id == bindparam("object_id")),
-    )
-    .order_by(Attestation.log_index)
-)
 
 
 _CURRENT_KEYID = select(SigningKey.keyid, SigningKey.not_after).where(
@@ -310,8 +316,9 @@ class TransparencyRepo:
         needs both. The attestations are plain rows of their ``object_type``, ``log_index``,
         ``statement_digest`` and ``envelope``, not ORM objects (these reads are the service's most
         frequent)."""
-        rows = self.session.execute(
-            _ATTESTATIONS_AND_SIZE, {"object_types": list(object_types), "object_id": object_id}
+        types = {f"type_{n}": object_type for n, object_type in enumerate(object_types)}
+        rows = read_rows(
+            self.session, _attestations_and_size(len(types)), {**types, "object_id": object_id}
         ).all()
         return [row for row in rows if row.log_index is not None], int(rows[0].size)
 
