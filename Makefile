@@ -78,6 +78,7 @@ bench: install
 	$(BIN)/python -m bench.classify
 	$(BIN)/python -m bench.log
 	$(BIN)/python -m bench.api_load
+	$(BIN)/python -m bench.api_instructions
 
 clean:
 	rm -rf $(VENV) .tools var .pytest_cache .mypy_cache .ruff_cache .hypothesis test-artifacts
