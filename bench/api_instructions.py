@@ -53,7 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 #: The read routes counted, and how many of each the load bench's read mix sends in six requests.
 ROUTES = {"evidence list": 2, "evidence read": 2, "raw download": 1, "evaluation": 1}
 #: What the two trees must have in common: the compiled extensions' sources, the database's schema.
-SHARED = ("src/qualbridge/evidence/parsers/particle_counter/_rows.c", "src/qualbridge/store/migrations")
+SHARED = ("*.c", "src/qualbridge/store/migrations")
 WARM_UP = 30
 
 
