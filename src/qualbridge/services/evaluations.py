@@ -75,7 +75,7 @@ def _result(row: Evaluation | Row[*tuple[Any, ...]]) -> dict[str, Any]:
     return data
 
 
-def summary(row: Evaluation) -> EvaluationSummary:
+def summary(row: Evaluation | Row[*tuple[Any, ...]]) -> EvaluationSummary:
     return EvaluationSummary(**_summary_fields(row, _result(row)))
 
 
@@ -101,9 +101,10 @@ def evaluation_record(uow: UnitOfWork, row: Evaluation | Row[*tuple[Any, ...]]) 
     return EvaluationRecord(**_summary_fields(row, result), evidence=inputs, result=result, log=log)
 
 
-def _own(uow: UnitOfWork, actor: Actor, evaluation_id: uuid.UUID) -> Evaluation:
-    row = uow.evaluations.get(evaluation_id)
-    if row is None or row.org_id != actor.org_id:
+def _own(uow: UnitOfWork, actor: Actor, evaluation_id: uuid.UUID) -> Row[*tuple[Any, ...]]:
+    """The organization's evaluation as a row of its columns, or :class:`NotFoundError`."""
+    row = uow.evaluations.own_row(actor.org_id, evaluation_id)
+    if row is None:
         raise NotFoundError(f"no evaluation {evaluation_id}", at(field="evaluation_id"))
     return row
 
@@ -252,10 +253,7 @@ rerun = records(rerun_once)
 def get_evaluation(ctx: Context, actor: Actor, evaluation_id: uuid.UUID) -> EvaluationRecord:
     authorize(actor, "evaluations.read")
     with ctx.transaction() as uow:
-        row = uow.evaluations.own_row(actor.org_id, evaluation_id)
-        if row is None:
-            raise NotFoundError(f"no evaluation {evaluation_id}", at(field="evaluation_id"))
-        return evaluation_record(uow, row)
+        return evaluation_record(uow, _own(uow, actor, evaluation_id))
 
 
 def list_evaluations(

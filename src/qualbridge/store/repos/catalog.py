@@ -11,13 +11,14 @@ from sqlalchemy.orm import Session
 
 from qualbridge.store.models import Product, ProductComponent
 from qualbridge.store.repos._paging import Page, escape_like, paginate
+from qualbridge.store.repos._rows import read_rows
 
 #: A product's columns as a plain row (read far more often than changed: every upload, every product
 #: page), by a statement built once; the row reads like the model (``row.model``, ``row.owner_org_id``).
 ProductRow = Row[*tuple[Any, ...]]
-_PRODUCT = select(*(getattr(Product, c.key) for c in inspect(Product).column_attrs)).where(
-    Product.id == bindparam("id")
-)
+#: The columns of a :data:`ProductRow`, for every statement that reads products as rows.
+PRODUCT_COLUMNS = tuple(getattr(Product, c.key) for c in inspect(Product).column_attrs)
+_PRODUCT = select(*PRODUCT_COLUMNS).where(Product.id == bindparam("id"))
 
 
 class ProductRepo:
@@ -29,7 +30,7 @@ class ProductRepo:
         self.session.flush()
 
     def get(self, product_id: uuid.UUID) -> ProductRow | None:
-        return self.session.execute(_PRODUCT, {"id": product_id}).first()
+        return read_rows(self.session, _PRODUCT, {"id": product_id}).first()
 
     def by_model(self, owner_org_id: uuid.UUID, model: str) -> Product | None:
         return self.session.scalar(

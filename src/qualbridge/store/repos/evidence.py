@@ -9,14 +9,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import Row, Select, bindparam, func, inspect, select
+from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, defer
 
 from qualbridge.store.models import Blob, Evidence, EvidenceLink, Product
 from qualbridge.store.repos._paging import Listing, Page, paginate
 from qualbridge.store.repos._rows import insert_row, read_rows
-from qualbridge.store.repos.catalog import tree_of
+from qualbridge.store.repos.catalog import PRODUCT_COLUMNS, tree_of
 
 __all__ = ["EvidenceFilter", "EvidenceRepo", "Page"]
 
@@ -68,7 +68,7 @@ _BY_CONTENT_ID = (
 #: The products an evidence is linked to, as plain rows of the product's columns (no ORM objects to set
 #: up: an evidence record is the service's most frequent read).
 _PRODUCTS_OF = (
-    select(*(getattr(Product, column.key) for column in inspect(Product).column_attrs))
+    select(*PRODUCT_COLUMNS)
     .join(EvidenceLink, EvidenceLink.product_id == Product.id)
     .where(EvidenceLink.evidence_id == bindparam("evidence_id"))
     .order_by(Product.model, Product.id)
