@@ -6,9 +6,10 @@ import datetime as dt
 import uuid
 
 import pytest
+from sqlalchemy import event
 
 from qualbridge.errors import ConflictError, KeyFileError, NotFoundError, PermissionDeniedError
-from qualbridge.services import keys, revocation
+from qualbridge.services import keys, revocation, transparency
 from qualbridge.services.context import Context
 from qualbridge.store.models import SigningKey as KeyRow
 from qualbridge.trust import dsse
@@ -106,3 +107,31 @@ def test_the_trust_root_pins_the_center_log_and_configured_witnesses(ctx: Contex
     assert tuple(w.vkey for w in root.witnesses.witnesses) == ctx.trust.witnesses
     assert root.witnesses.threshold == ctx.trust.witness_threshold
     assert keys.trust_root(ctx) == root, "the service's keys are created once"
+
+
+def test_an_evidence_signer_is_read_with_the_log_key_in_one_statement(ctx: Context) -> None:
+    """Under the log's lock, an upload reads who signs (the organization's name), with which key, and
+    the log's key in one statement; each key read ahead answers its next lookup once, in that
+    transaction only, and reading ahead without the lock is refused."""
+    lab = new_org(ctx, "lab")
+    first = _org_key(ctx, lab.org_id)
+    with ctx.transaction(write=True) as uow:
+        log_key = keys.log_signer(uow, ctx, ctx.clock()).key  # the log's key exists from now on
+    with ctx.transaction(write=True) as uow, pytest.raises(RuntimeError, match="under the log's lock"):
+        uow.trust.name_and_keyids(lab.org_id, "attestation", "log")
+    statements: list[str] = []
+    with ctx.transaction(write=True) as uow:
+        transparency.begin(uow)
+        connection = uow.session.connection()
+        event.listen(connection, "before_cursor_execute", lambda *args: statements.append(args[2]))
+        name, key = keys.signer_of(uow, ctx, lab.org_id, ctx.clock())
+        assert (name, key.keyid) == (keys.org_name(uow, lab.org_id), first.keyid)
+        statements.clear()
+        assert keys.log_signer(uow, ctx, ctx.clock()).key.keyid == log_key.keyid
+        assert statements == [], "read ahead"
+        keys.log_signer(uow, ctx, ctx.clock())
+        assert len(statements) == 1, "once"
+    with ctx.transaction(write=True) as uow:
+        transparency.begin(uow)
+        with pytest.raises(NotFoundError):
+            keys.signer_of(uow, ctx, uuid.uuid4(), ctx.clock())

@@ -8,11 +8,16 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import pytest
 from sqlalchemy import Engine, event, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
+from sqlalchemy.orm import Session
 
 from qualbridge.errors import InputError
 from qualbridge.store.db import SQLITE_BUSY_TIMEOUT_MS, WRITE_OPTION, Database, make_engine, parse_url
@@ -296,3 +301,97 @@ def test_a_sqlite_write_that_cannot_begin_fails_as_sqlalchemy_says(tmp_path: Pat
     finally:
         holder.close()
         engine.dispose()
+
+
+@contextmanager
+def _write(db: Database) -> Iterator[Session]:
+    """A write transaction as the use cases run one: its work pipelined, then its COMMIT."""
+    with db.session() as session, session.begin():
+        session.connection(execution_options=db.write_options())
+        with db.pipelined(session):
+            yield session
+            session.flush()
+
+
+def _count_waits(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Where psycopg waits for the server in pipeline mode: a sync, or leaving the pipeline."""
+    waits: list[str] = []
+    sync, leave = psycopg.Pipeline.sync, psycopg.Pipeline.__exit__
+
+    def counted_sync(pipeline: psycopg.Pipeline) -> None:
+        waits.append("sync")
+        sync(pipeline)
+
+    def counted_leave(pipeline: psycopg.Pipeline, *exc: Any) -> None:
+        waits.append("leave")
+        leave(pipeline, *exc)
+
+    monkeypatch.setattr(psycopg.Pipeline, "sync", counted_sync)
+    monkeypatch.setattr(psycopg.Pipeline, "__exit__", counted_leave)
+    return waits
+
+
+def test_a_postgres_write_waits_for_the_server_only_where_it_reads_an_answer(
+    postgres_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a write transaction, INSERTs go to the server without waiting for it: the next statement whose
+    answer is read waits once for them all (and sees their rows), the end of the work once more."""
+    db = Database(postgres_engine)
+    waits = _count_waits(monkeypatch)
+    created = dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
+    count = text("SELECT count(*) FROM organizations WHERE name_en LIKE 'Pipelined fab %'")
+    try:
+        with _write(db) as session:
+            for n in range(3):
+                insert_row(session, _org(f"Pipelined fab {n}", created))
+            assert waits == []
+            assert session.execute(count).scalar() == 3
+            assert waits == ["sync"]
+            insert_row(session, _org("Pipelined fab 3", created))
+        assert waits == ["sync", "leave"]
+        with db.session() as session:
+            assert session.execute(count).scalar() == 4
+    finally:
+        _delete_orgs(db, "Pipelined fab %")
+
+
+def _delete_orgs(db: Database, like: str) -> None:
+    """Remove what a test committed to the module's PostgreSQL schema (other tests read it)."""
+    with db.session() as session, session.begin():
+        session.execute(text("DELETE FROM organizations WHERE name_en LIKE :like"), {"like": like})
+
+
+@pytest.mark.parametrize("then", ["a read", "the end of the work"])
+def test_a_postgres_inserts_error_comes_with_the_next_answer_and_leaves_the_pool_sound(
+    postgres_engine: Engine, then: str
+) -> None:
+    """An INSERT's error is raised where the transaction next waits for the server, as SQLAlchemy's
+    IntegrityError (which the use cases' retry looks for); nothing of the transaction stays, and its
+    connection goes back to the pool out of pipeline mode, ready for the next one."""
+    db = Database(postgres_engine)
+    created = dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
+    first, second = f"First fab ({then})", f"Second fab ({then})"
+    with _write(db) as session:
+        insert_row(session, _org(first, created))
+
+    def duplicate() -> None:
+        with _write(db) as session:
+            insert_row(session, _org(second, created))
+            insert_row(session, _org(first, created))  # the same name: refused, but not yet said
+            if then == "a read":
+                session.execute(text("SELECT 1")).scalar()
+                pytest.fail("the read should have raised the INSERT's error")
+
+    with pytest.raises(IntegrityError, match="duplicate key"):
+        duplicate()
+    names = text("SELECT name_en FROM organizations WHERE name_en LIKE :like")
+    try:
+        for _ in range(3):  # every connection of the pool (two), one of them the failed transaction's
+            with db.session() as session:
+                driver = session.connection().connection.driver_connection
+                assert isinstance(driver, psycopg.Connection)
+                assert driver.pgconn.pipeline_status == psycopg.pq.PipelineStatus.OFF
+            with _write(db) as session:
+                assert session.execute(names, {"like": f"%({then})"}).scalars().all() == [first]
+    finally:
+        _delete_orgs(db, f"%({then})")

@@ -77,18 +77,18 @@ def _now(ctx: Context) -> tuple[dt.datetime, str]:
 
 def attest_evidence(uow: UnitOfWork, ctx: Context, row: Evidence, *, meta: Mapping[str, Any]) -> Attestation:
     now, stamp = _now(ctx)
+    # The key is read under the log's lock: a revocation or a rotation holds it while it retires a key,
+    # and a statement signed with the retired key must not be appended after it.
+    transparency.begin(uow)
+    issuer, key = keys.signer_of(uow, ctx, row.org_id, now)
     statement = intoto.evidence_statement(
         [evidence_file(row).subject],
         kind=row.kind,
-        issuer=keys.org_name(uow, row.org_id),
+        issuer=issuer,
         record=row.document,
         issued_at=stamp,
         meta=meta,
     )
-    # The key is read under the log's lock: a revocation or a rotation holds it while it retires a key,
-    # and a statement signed with the retired key must not be appended after it.
-    transparency.begin(uow)
-    key = keys.attestation_key(uow, ctx, row.org_id, now)
     return transparency.attest(
         uow, ctx, statement, key, object_type=EVIDENCE, object_id=str(row.id), org_id=row.org_id
     )

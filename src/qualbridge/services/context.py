@@ -121,7 +121,9 @@ class Context:
                 session.connection(
                     execution_options=self.db.write_options() if write else self.db.read_options()
                 )
-                yield UnitOfWork(session)
+                with self.db.pipelined(session) if write else nullcontext():
+                    yield UnitOfWork(session)
+                    session.flush()
                 session.commit()
             except DataError as exc:
                 session.rollback()

@@ -266,11 +266,18 @@ def _store(
         now = ctx.clock()
         if key is not None and (found := idempotency.lookup(uow, actor, key, fp, now=now)) is not None:
             return _intake(found, replayed=True)  # a concurrent retry finished first
+        if raw is not None:  # sent with the product's read (PostgreSQL: see qualbridge.store.db)
+            uow.evidence.ensure_blob(digest=raw.digest, size=raw.size, media_type=raw.media_type, at=now)
         product = owned_product(uow, actor, product_id)
-        new_blob = raw is not None and uow.evidence.ensure_blob(
-            digest=raw.digest, size=raw.size, media_type=raw.media_type, at=now
-        )
-        row = uow.evidence.get(actor.org_id, content_id)
+        stored = raw
+        if raw is None:
+            row = uow.evidence.get(actor.org_id, content_id)
+        else:
+            blob, row = uow.evidence.blob_and_evidence(raw.digest, actor.org_id, content_id)
+            if blob is not None:  # the record that stands (an earlier upload's media type stays)
+                stored = RawFile(
+                    digest=raw.digest, filename=raw.filename, size=blob.size, media_type=blob.media_type
+                )
         created = row is None
         attest = created
         if row is None:
@@ -298,9 +305,9 @@ def _store(
         if attest:
             attestation = attestations.attest_evidence(uow, ctx, row, meta=meta)  # takes the log's lock
             logged = transparency.log_ref_of(attestation, transparency.publish_size(uow, ctx))
-        if created and logged is not None and (raw is None or new_blob):
-            # Everything the answer shows was written just now: nothing to read back.
-            record = stored_record(row, raw=raw, product=product, log=logged)
+        if created and logged is not None:
+            # Everything the answer shows was written or read just now: nothing to read back.
+            record = stored_record(row, raw=stored, product=product, log=logged)
         else:
             record = evidence_record(uow, row, blob=uow.evidence.blob_of(row))
         ingested = Ingested(evidence=record, created=created, linked=linked)

@@ -3,7 +3,9 @@
 New rows are written with one plain INSERT each. The ORM's unit of work (``session.add`` then ``flush``)
 sorts the session's pending objects, sets up each instance's state and reads back what the database
 generated; a row that is only ever written, never changed or read back in its transaction, needs none of
-that: one INSERT of its values stores it. The object stays outside the session (transient): whatever the
+that: one INSERT of its values stores it, on the session's connection, reading nothing back (not even
+a generated id: no RETURNING, so that in a pipelined PostgreSQL transaction it need not wait for the
+server, see :mod:`qualbridge.store.db`). The object stays outside the session (transient): whatever the
 transaction reads later comes from the database, where the row is.
 
 Reads of plain columns (:func:`read_rows`) run on the session's connection, without the ORM's set-up of
@@ -30,7 +32,7 @@ def _columns(model: type[Base]) -> tuple[Insert, tuple[tuple[str, str], ...]]:
     names = tuple((attr.key, attr.columns[0].key) for attr in mapper.column_attrs)
     table = mapper.local_table
     assert isinstance(table, Table)  # a declarative model's own table
-    return insert(table), names
+    return insert(table).inline(), names
 
 
 def insert_row(session: Session, row: Base) -> None:
@@ -41,7 +43,9 @@ def insert_row(session: Session, row: Base) -> None:
     statement, names = _columns(type(row))
     given = instance_dict(row)
     values: dict[str, Any] = {column: given[attr] for attr, column in names if attr in given}
-    session.execute(statement, values)
+    if session.autoflush:
+        session.flush()
+    session.connection().execute(statement, values)
 
 
 def read_rows(session: Session, statement: Executable, params: Mapping[str, Any]) -> CursorResult[Any]:

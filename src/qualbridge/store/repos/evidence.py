@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import Row, Select, bindparam, func, select
+from sqlalchemy import Insert, Row, Select, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, defer
 
@@ -64,6 +64,15 @@ _BY_CONTENT_ID = (
     select(Evidence, Blob)
     .outerjoin(Blob, Blob.digest == Evidence.raw_digest)
     .where(Evidence.org_id == bindparam("org_id"), Evidence.content_id == bindparam("content_id"))
+)
+#: A raw file's record, and the organization's evidence of a content id if it is stored already.
+_BLOB_AND_EVIDENCE = (
+    select(Blob, Evidence)
+    .outerjoin(
+        Evidence,
+        (Evidence.org_id == bindparam("org_id")) & (Evidence.content_id == bindparam("content_id")),
+    )
+    .where(Blob.digest == bindparam("digest"))
 )
 #: The products an evidence is linked to, as plain rows of the product's columns (no ORM objects to set
 #: up: an evidence record is the service's most frequent read).
@@ -228,11 +237,30 @@ class EvidenceRepo:
         """The record of the evidence's raw file (None: uploaded as a document)."""
         return None if row.raw_digest is None else self.blob(row.raw_digest)
 
-    def ensure_blob(self, *, digest: str, size: int, media_type: str, at: dt.datetime) -> bool:
-        """Record a blob unless it is recorded already (two uploads of one file may race here); whether
-        this call recorded it (False: an earlier record, with its own media type, stands)."""
+    def ensure_blob(self, *, digest: str, size: int, media_type: str, at: dt.datetime) -> None:
+        """Record a blob unless it is recorded already (two uploads of one file may race here: an
+        earlier record, with its own media type, stands). Nothing is read back (see ``_rows``):
+        :meth:`blob_and_evidence` reads the record that stands."""
         values = {"digest": digest, "size": size, "media_type": media_type, "created_at": at}
-        dialect = self.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = insert(Blob).values(values).on_conflict_do_nothing(index_elements=["digest"])
-        return self.session.execute(statement.returning(Blob.digest)).first() is not None
+        if self.session.autoflush:
+            self.session.flush()
+        self.session.connection().execute(_ensure_blob(self.session.get_bind().dialect.name), values)
+
+    def blob_and_evidence(
+        self, digest: str, org_id: uuid.UUID, content_id: str
+    ) -> tuple[Blob | None, Evidence | None]:
+        """The record of a raw file, and the organization's evidence of ``content_id`` if it is stored
+        already (whatever its raw file), in one query."""
+        found = self.session.execute(
+            _BLOB_AND_EVIDENCE, {"digest": digest, "org_id": org_id, "content_id": content_id}
+        ).first()
+        if found is None:
+            return None, self.get(org_id, content_id)
+        return found[0], found[1]
+
+
+@functools.cache
+def _ensure_blob(dialect: str) -> Insert:
+    """``INSERT … ON CONFLICT (digest) DO NOTHING`` of a blob's record, in the dialect's words, built once."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(Blob).on_conflict_do_nothing(index_elements=["digest"]).inline()

@@ -26,11 +26,13 @@ from sqlalchemy import (
     Integer,
     Row,
     Select,
+    and_,
     bindparam,
     func,
     insert,
     literal_column,
     null,
+    or_,
     select,
     text,
     tuple_,
@@ -39,13 +41,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from qualbridge.errors import LogIntegrityError
-from qualbridge.store.db import READ_OPTION
+from qualbridge.store.db import NO_RESULT_OPTION, READ_OPTION
 from qualbridge.store.models import (
     Attestation,
     LogCheckpoint,
     LogCosignature,
     LogEntry,
     LogNode,
+    Organization,
     SigningKey,
 )
 from qualbridge.store.repos._rows import insert_row, read_rows
@@ -54,6 +57,7 @@ from qualbridge.trust.merkle import complete_subtrees
 
 #: The advisory lock id of the log (any constant; it names the log within the database).
 _LOG_LOCK = 0x7162_6C6F_67  # "qblog"
+_TAKE_LOCK = text("SELECT pg_advisory_xact_lock(:id)").execution_options(**{NO_RESULT_OPTION: True})
 
 
 # The log's reads of every append and checkpoint (a tree's root is read node by node), built once:
@@ -115,10 +119,19 @@ class SqlLogStorage:
         if connection.get_execution_options().get(READ_OPTION, False):
             raise RuntimeError("the log's write lock in a read transaction (use a write transaction)")
         if connection.dialect.name == "postgresql":
-            self.session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOG_LOCK})
+            # The rows written so far go first, as session.execute would send them (``intake``: no
+            # holder of the lock waits for a row). Nothing is read from it: in a pipelined transaction
+            # it goes to the server with the next statement answered, which runs once it is granted.
+            if self.session.autoflush:
+                self.session.flush()
+            connection.execute(_TAKE_LOCK, {"id": _LOG_LOCK})
         # Anything read before the lock may be stale by now.
         self._sizes, self._nodes, self._latest = {}, {}, None
         self._locked_in = self.session.get_transaction()
+
+    def holds_lock(self) -> bool:
+        """Whether this session's current transaction holds the log's lock."""
+        return self._locked
 
     @property
     def _locked(self) -> bool:
@@ -272,6 +285,33 @@ _CURRENT_KEYID = select(SigningKey.keyid, SigningKey.not_after).where(
 )
 _SERVICE_KEYID = _CURRENT_KEYID.where(SigningKey.org_id.is_(None))
 _ORG_KEYID = _CURRENT_KEYID.where(SigningKey.org_id == bindparam("org_id"))
+_ONE_ROW = select(literal_column("1").label("one")).subquery()
+#: An organization's English name beside the current key ids of its ``:purpose`` and of the service's
+#: ``:service_purpose``: one row per key found, or one row with no key when there is none.
+_NAME_AND_KEYIDS = (
+    select(
+        select(Organization.name_en).where(Organization.id == bindparam("org_id")).scalar_subquery(),
+        SigningKey.purpose,
+        SigningKey.org_id,
+        SigningKey.keyid,
+        SigningKey.not_after,
+    )
+    .select_from(_ONE_ROW)
+    .outerjoin(
+        SigningKey,
+        and_(
+            SigningKey.retired_at.is_(None),
+            or_(
+                and_(SigningKey.purpose == bindparam("purpose"), SigningKey.org_id == bindparam("org_id")),
+                and_(SigningKey.purpose == bindparam("service_purpose"), SigningKey.org_id.is_(None)),
+            ),
+        ),
+    )
+)
+
+#: A current key's id and end of validity (None: no current key), by purpose and organization (None:
+#: the service's own).
+KeyIds = dict[tuple[str, uuid.UUID | None], tuple[str, dt.datetime | None] | None]
 
 
 class TransparencyRepo:
@@ -280,10 +320,15 @@ class TransparencyRepo:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.log = SqlLogStorage(session)
+        #: Key ids read ahead (:meth:`name_and_keyids`), each answering the next :meth:`current_keyid`
+        #: of its purpose and organization once, in the transaction (and under the lock) it was read in.
+        self._read_ahead: KeyIds = {}
 
     # --- attestations -----------------------------------------------------------------------------
 
     def add(self, row: Attestation | SigningKey | LogCosignature) -> None:
+        if isinstance(row, SigningKey):
+            self._read_ahead = {}  # a new key: what was read ahead may no longer be current
         self.session.add(row)
         self.session.flush()
 
@@ -389,11 +434,29 @@ class TransparencyRepo:
     ) -> tuple[str, dt.datetime | None] | None:
         """The id and end of validity of the current key of ``purpose`` (an organization's, or with no
         ``org_id`` the service's own): the row without its key material."""
+        if (purpose, org_id) in self._read_ahead and self.log.holds_lock():
+            return self._read_ahead.pop((purpose, org_id))
         if org_id is None:
             found = self.session.execute(_SERVICE_KEYID, {"purpose": purpose}).first()
         else:
             found = self.session.execute(_ORG_KEYID, {"purpose": purpose, "org_id": org_id}).first()
         return None if found is None else (found.keyid, found.not_after)
+
+    def name_and_keyids(self, org_id: uuid.UUID, purpose: str, service_purpose: str) -> str | None:
+        """Under the log's lock, in one statement: the organization's English name (None: no such
+        organization), and the current key ids of its ``purpose`` and of the service's
+        ``service_purpose``, each kept to answer the next :meth:`current_keyid` of its key in this
+        transaction (what an attestation reads: who signs, with which key, and the log's key)."""
+        if not self.log.holds_lock():
+            raise RuntimeError("keys are read ahead under the log's lock only")
+        params = {"org_id": org_id, "purpose": purpose, "service_purpose": service_purpose}
+        rows = read_rows(self.session, _NAME_AND_KEYIDS, params).all()
+        self._read_ahead = {(purpose, org_id): None, (service_purpose, None): None}
+        for row in rows:
+            if row.purpose is not None:
+                self._read_ahead[row.purpose, row.org_id] = (row.keyid, row.not_after)
+        name: str | None = rows[0][0]
+        return name
 
     def current_key(self, purpose: str, org_id: uuid.UUID | None = None) -> SigningKey | None:
         query = select(SigningKey).where(SigningKey.purpose == purpose, SigningKey.retired_at.is_(None))
