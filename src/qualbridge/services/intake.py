@@ -311,10 +311,11 @@ def _store(
         else:
             record = evidence_record(uow, row, blob=uow.evidence.blob_of(row))
         ingested = Ingested(evidence=record, created=created, linked=linked)
-        replay = Replay(status=201 if created else 200, body=ingested.model_dump_json().encode())
+        status = 201 if created else 200
         if key is not None:
+            replay = Replay(status=status, body=ingested.model_dump_json().encode())
             idempotency.remember(uow, actor, key, fp, replay, now=now)
-        return _intake(replay, replayed=False)
+        return Intake(ingested=ingested, status=status)
 
     return ctx.write(work)
 
