@@ -290,7 +290,10 @@ _ONE_ROW = select(literal_column("1").label("one")).subquery()
 #: ``:service_purpose``: one row per key found, or one row with no key when there is none.
 _NAME_AND_KEYIDS = (
     select(
-        select(Organization.name_en).where(Organization.id == bindparam("org_id")).scalar_subquery(),
+        select(Organization.name_en)
+        .where(Organization.id == bindparam("org_id"))
+        .scalar_subquery()
+        .label("org_name"),
         SigningKey.purpose,
         SigningKey.org_id,
         SigningKey.keyid,
@@ -455,7 +458,7 @@ class TransparencyRepo:
         for row in rows:
             if row.purpose is not None:
                 self._read_ahead[row.purpose, row.org_id] = (row.keyid, row.not_after)
-        name: str | None = rows[0][0]
+        name: str | None = rows[0].org_name
         return name
 
     def current_key(self, purpose: str, org_id: uuid.UUID | None = None) -> SigningKey | None:
