@@ -48,9 +48,10 @@ from pathlib import Path
 from typing import Any
 
 from bench.api_load import (
-    DEFAULT_POSTGRES,
     MULTIPART,
     PROFILE,
+    add_database_options,
+    databases,
     fresh_database,
     multipart_halves,
     particle_export,
@@ -285,9 +286,7 @@ def counted(tree: Path, kind: str, args: argparse.Namespace) -> dict[str, float]
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
-    postgres = os.environ.get("QUALBRIDGE_TEST_POSTGRES_URL", DEFAULT_POSTGRES)
-    parser.add_argument("--postgres-url", default=postgres, help="server for the fresh schema")
+    add_database_options(parser)
     parser.add_argument("--requests", type=int, default=100, help="counted requests of each route")
     parser.add_argument("--uploads", type=int, default=20, help="counted uploads of 1 MB")
     parser.add_argument("--baseline", metavar="REV", help="a commit to count as well, for ratios")
@@ -299,9 +298,8 @@ def main(argv: list[str] | None = None) -> None:
     for tool in ("valgrind", "callgrind_control"):
         if shutil.which(tool) is None:
             raise SystemExit(f"{tool} is needed (Debian package valgrind; `make install` installs it)")
-    kinds = ("sqlite", "postgresql") if args.database == "both" else (args.database,)
     with baseline_tree(args.baseline) if args.baseline else nullcontext() as baseline:
-        rows = [row for kind in kinds for row in run(kind, args, baseline)]
+        rows = [row for kind in databases(args) for row in run(kind, args, baseline)]
     heads = ("database", "route", "M instr/request", f"baseline {args.baseline or ''}".strip(), "ratio")
     for cells in [heads, *(row.cells() for row in rows)]:
         print(f"{cells[0]:<11} {cells[1]:<15} {cells[2]:>16} {cells[3]:>20} {cells[4]:>7}")

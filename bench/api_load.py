@@ -599,11 +599,21 @@ def measure(
     return [*phases, phase.against(timed("uploads 1 MB", floor, upload, args, "floor", *halves))]
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def add_database_options(parser: argparse.ArgumentParser) -> None:
+    """``--database`` (which of the two, or both) and ``--postgres-url``, as the API benches take them."""
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
     postgres = os.environ.get("QUALBRIDGE_TEST_POSTGRES_URL", DEFAULT_POSTGRES)
     parser.add_argument("--postgres-url", default=postgres, help="server for the fresh schema")
+
+
+def databases(args: argparse.Namespace) -> tuple[str, ...]:
+    """The databases ``--database`` names."""
+    return ("sqlite", "postgresql") if args.database == "both" else (args.database,)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    add_database_options(parser)
     parser.add_argument("--seconds", type=int, default=10, help="length of each timed phase (whole seconds)")
     parser.add_argument("--concurrency", type=int, default=32, help="connections, one request in flight each")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
@@ -611,8 +621,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
     wrk_binary()  # before any set-up: say at once when it is missing
-    kinds = ("sqlite", "postgresql") if args.database == "both" else (args.database,)
-    rows = [row for kind in kinds for row in run(kind, args)]
+    rows = [row for kind in databases(args) for row in run(kind, args)]
     if args.json:
         print(json.dumps(rows, indent=2))
         return
