@@ -122,10 +122,12 @@ def test_an_evidence_signer_is_read_with_the_log_key_in_one_statement(ctx: Conte
     statements: list[str] = []
     with ctx.transaction(write=True) as uow:
         transparency.begin(uow)
+        org_name = keys.org_name(uow, lab.org_id)
         connection = uow.session.connection()
         event.listen(connection, "before_cursor_execute", lambda *args: statements.append(args[2]))
         name, key = keys.signer_of(uow, ctx, lab.org_id, ctx.clock())
-        assert (name, key.keyid) == (keys.org_name(uow, lab.org_id), first.keyid)
+        assert len(statements) == 1, "one statement"
+        assert (name, key.keyid) == (org_name, first.keyid)
         statements.clear()
         assert keys.log_signer(uow, ctx, ctx.clock()).key.keyid == log_key.keyid
         assert statements == [], "read ahead"
