@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from qualbridge.services.records import (
     LoggedEvidence,
     LogRef,
     Page,
+    ProductRecord,
     RawFile,
 )
 from qualbridge.services.uow import UnitOfWork
@@ -118,10 +120,17 @@ def _whole_record(
     raw: RawFile | None,
     *,
     within: set[uuid.UUID] | None = None,
+    linked: Sequence[Mapping[str, Any]] | None = None,
 ) -> EvidenceRecord:
-    products = [
-        product_record(p) for p in uow.evidence.products_of(row.id) if within is None or p.id in within
-    ]
+    """The record of ``row``; ``linked``: its products' columns when they were read with it."""
+    if linked is not None:
+        products = [
+            ProductRecord.model_validate({f: p[f] for f in ProductRecord.model_fields}) for p in linked
+        ]
+    else:
+        products = [
+            product_record(p) for p in uow.evidence.products_of(row.id) if within is None or p.id in within
+        ]
     return EvidenceRecord.model_validate(
         {**_logged_fields(uow, row, raw), "document": row.document, "products": products}
     )
@@ -154,10 +163,11 @@ def _checked(filters: EvidenceFilter) -> EvidenceFilter:
 def get_evidence(ctx: Context, actor: Actor, evidence_id: str) -> EvidenceRecord:
     authorize(actor, "evidence.read")
     with ctx.transaction() as uow:
-        row = uow.evidence.record(actor.org_id, evidence_id)
-        if row is None:
+        found = uow.evidence.record_and_products(actor.org_id, evidence_id)
+        if found is None:
             raise NotFoundError(f"no evidence {evidence_id}", at(field="evidence_id"))
-        return _whole_record(uow, row, _raw_columns(row))
+        row, linked = found
+        return _whole_record(uow, row, _raw_columns(row), linked=linked)
 
 
 def list_evidence(

@@ -120,6 +120,18 @@ _SUMMARIES = select(
 _RECORD = _SUMMARIES.add_columns(_EVIDENCE.id, _EVIDENCE.document).where(
     _EVIDENCE.org_id == bindparam("org_id"), _EVIDENCE.content_id == bindparam("content_id")
 )
+#: The products' columns as :data:`_RECORD_AND_PRODUCTS` names them.
+_PRODUCT_LABELS = tuple((f"product_{column.key}", column.key) for column in PRODUCT_COLUMNS)
+#: :data:`_RECORD` beside each product the evidence is linked to, by model: a row per product (one
+#: link per evidence is the common case, so the document is seldom read twice).
+_RECORD_AND_PRODUCTS = (
+    _RECORD.add_columns(
+        *(column.label(label) for column, (label, _) in zip(PRODUCT_COLUMNS, _PRODUCT_LABELS, strict=True))
+    )
+    .outerjoin(EvidenceLink, EvidenceLink.evidence_id == _EVIDENCE.id)
+    .outerjoin(Product, Product.id == EvidenceLink.product_id)
+    .order_by(Product.model, Product.id)
+)
 
 
 @functools.cache
@@ -163,6 +175,23 @@ class EvidenceRepo:
         """The organization's evidence as a row of a listing's columns (see :meth:`listing`) and its row
         ``id`` and ``document``: no ORM objects to set up for the service's most frequent read."""
         return read_rows(self.session, _RECORD, {"org_id": org_id, "content_id": content_id}).first()
+
+    def record_and_products(
+        self, org_id: uuid.UUID, content_id: str
+    ) -> tuple[Row[*tuple[Any, ...]], list[dict[str, Any]]] | None:
+        """:meth:`record`, and the products the evidence is linked to (each the product's columns, by
+        model), in one query: the evidence read of the API."""
+        rows = read_rows(
+            self.session, _RECORD_AND_PRODUCTS, {"org_id": org_id, "content_id": content_id}
+        ).all()
+        if not rows:
+            return None
+        products = [
+            {name: getattr(row, label) for label, name in _PRODUCT_LABELS}
+            for row in rows
+            if row.product_id is not None
+        ]
+        return rows[0], products
 
     def raw_of(self, org_id: uuid.UUID, content_id: str) -> Row[*tuple[Any, ...]] | None:
         """Where the organization's evidence came from: its ``raw_digest``, ``raw_filename`` and
