@@ -9,12 +9,12 @@ import pytest
 
 from qualbridge import ENGINE_VERSION
 from qualbridge.errors import ConflictError, NotFoundError, PermissionDeniedError
-from qualbridge.services import evaluations, profiles
+from qualbridge.services import evaluations, intake, products, profiles
 from qualbridge.services.actor import Actor
 from qualbridge.services.context import Context
 from qualbridge.store.models import Evaluation
 from tests.services.qualification_samples import PARENT, leak_only_profile, product_with_leak
-from tests.services.samples import member, new_org
+from tests.services.samples import PARTICLE_CSV, PARTICLE_META, member, new_org, stream
 
 
 def _published(
@@ -106,3 +106,21 @@ def test_a_shipped_profile_and_what_cannot_be_evaluated(ctx: Context) -> None:
     with pytest.raises(PermissionDeniedError):
         evaluations.run_evaluation(ctx, member(ctx, vendor, "viewer", scope="read"), tool, profile=PARENT)
     assert evaluations.get_evaluation(ctx, member(ctx, vendor, "viewer", scope="read"), shipped.id) == shipped
+
+
+def test_an_evaluation_read_back_names_its_evidence_in_order(ctx: Context) -> None:
+    """Reading an evaluation gives what running it answered, its evidence by content id (read with the
+    evaluation's row, in one statement)."""
+    vendor = new_org(ctx)
+    product = products.create_product(ctx, vendor, kind="equipment", model="VX-9", name="Chamber").id
+    for n in range(3):
+        data = PARTICLE_CSV.replace(b"OK,120,35,10,1", f"OK,{120 + n},35,10,1".encode())
+        intake.ingest_file(
+            ctx, vendor, product_id=product, stream=stream(data), filename=f"s{n}.csv", meta=PARTICLE_META
+        )
+    ran = evaluations.run_evaluation(
+        ctx, vendor, product, profile="iso14644-1/class-5/at-rest", as_of=dt.date(2026, 6, 30)
+    )
+    assert len(ran.evidence) == 3
+    assert ran.evidence == sorted(ran.evidence)
+    assert evaluations.get_evaluation(ctx, vendor, ran.id) == ran

@@ -95,7 +95,7 @@ def _summary_fields(row: Evaluation | Row[*tuple[Any, ...]], result: dict[str, A
 
 
 def evaluation_record(uow: UnitOfWork, row: Evaluation | Row[*tuple[Any, ...]]) -> EvaluationRecord:
-    inputs = list(uow.evaluations.input_ids(row.id))
+    inputs = list(uow.evaluations.inputs_of(row))
     result = _result(row)  # parsed once: a result may be large
     log = transparency.log_ref(uow, attestations.EVALUATION, str(row.id))
     return EvaluationRecord(**_summary_fields(row, result), evidence=inputs, result=result, log=log)

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, bindparam, or_, select
+from sqlalchemy import Row, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from qualbridge.store.models import (
@@ -81,10 +81,16 @@ _INPUT_IDS = (
 
 
 _EVALUATIONS = Evaluation.__table__.c
-#: One evaluation of an organization, as a row of its columns.
-_OWN_EVALUATION = select(Evaluation.__table__).where(
-    _EVALUATIONS.id == bindparam("evaluation_id"), _EVALUATIONS.org_id == bindparam("org_id")
-)
+#: One evaluation of an organization, as a row of its columns and ``input_ids``: the content ids of its
+#: evidence joined by commas (which content ids never hold), in no order; NULL when it read none.
+_OWN_EVALUATION = select(
+    Evaluation.__table__,
+    select(func.aggregate_strings(Evidence.content_id, ","))
+    .join(EvaluationInput, EvaluationInput.evidence_id == Evidence.id)
+    .where(EvaluationInput.evaluation_id == _EVALUATIONS.id)
+    .scalar_subquery()
+    .label("input_ids"),
+).where(_EVALUATIONS.id == bindparam("evaluation_id"), _EVALUATIONS.org_id == bindparam("org_id"))
 
 
 class EvaluationRepo:
@@ -111,10 +117,19 @@ class EvaluationRepo:
 
     def own_row(self, org_id: uuid.UUID, evaluation_id: uuid.UUID) -> Row[*tuple[Any, ...]] | None:
         """The organization's evaluation as a row of its columns, not an ORM object (evaluation reads
-        are frequent); None: the organization has no such evaluation."""
+        are frequent), with the content ids of its evidence (see :meth:`inputs_of`); None: the
+        organization has no such evaluation."""
         return read_rows(
             self.session, _OWN_EVALUATION, {"evaluation_id": evaluation_id, "org_id": org_id}
         ).first()
+
+    def inputs_of(self, row: Evaluation | Row[*tuple[Any, ...]]) -> Sequence[str]:
+        """The content ids of the evidence an evaluation read, in order: from a row of :meth:`own_row`,
+        which read them with the evaluation, or else read now."""
+        if isinstance(row, Row):
+            joined: str | None = row.input_ids
+            return sorted(joined.split(",")) if joined else []
+        return self.input_ids(row.id)
 
     def input_ids(self, evaluation_id: uuid.UUID) -> Sequence[str]:
         """The content ids of the evidence an evaluation read, in order (the documents stay unread)."""
