@@ -171,16 +171,12 @@ class EvidenceRepo:
         found = self.session.execute(_BY_CONTENT_ID, {"org_id": org_id, "content_id": content_id}).first()
         return None if found is None else (found[0], found[1])
 
-    def record(self, org_id: uuid.UUID, content_id: str) -> Row[*tuple[Any, ...]] | None:
-        """The organization's evidence as a row of a listing's columns (see :meth:`listing`) and its row
-        ``id`` and ``document``: no ORM objects to set up for the service's most frequent read."""
-        return read_rows(self.session, _RECORD, {"org_id": org_id, "content_id": content_id}).first()
-
     def record_and_products(
         self, org_id: uuid.UUID, content_id: str
     ) -> tuple[Row[*tuple[Any, ...]], list[dict[str, Any]]] | None:
-        """:meth:`record`, and the products the evidence is linked to (each the product's columns, by
-        model), in one query: the evidence read of the API."""
+        """The organization's evidence as a row of a listing's columns (see :meth:`listing`) and its row
+        ``id`` and ``document``, and the products it is linked to (each the product's columns, by
+        model), in one query: no ORM objects to set up for the service's most frequent read."""
         rows = read_rows(
             self.session, _RECORD_AND_PRODUCTS, {"org_id": org_id, "content_id": content_id}
         ).all()
