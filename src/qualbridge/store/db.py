@@ -113,9 +113,10 @@ def _answer_now(
     pipeline = conn.info.get(_PIPELINE)
     if pipeline is None:
         return
-    if context is not None and context.isinsert and not context.compiled.effective_returning:
-        return
-    if context is not None and context.execution_options.get(NO_RESULT_OPTION, False):
+    if context is not None and (
+        (context.isinsert and not context.compiled.effective_returning)
+        or context.execution_options.get(NO_RESULT_OPTION, False)
+    ):
         return
     pipeline.sync()
 

@@ -275,7 +275,8 @@ class EvidenceRepo:
         self, digest: str, org_id: uuid.UUID, content_id: str
     ) -> tuple[Blob | None, Evidence | None]:
         """The record of a raw file, and the organization's evidence of ``content_id`` if it is stored
-        already (whatever its raw file), in one query."""
+        already (whatever its raw file), in one query. The raw file is recorded (:meth:`ensure_blob`)
+        earlier in the transaction; were it not, the evidence is looked up on its own."""
         found = self.session.execute(
             _BLOB_AND_EVIDENCE, {"digest": digest, "org_id": org_id, "content_id": content_id}
         ).first()
