@@ -205,6 +205,59 @@ def test_raw_bytes_for_a_document_are_signed_anew_unless_it_was_withdrawn(ctx: C
     assert_log_consistent(ctx)
 
 
+def test_an_evidence_read_in_one_statement_is_the_record_read_part_by_part(ctx: Context) -> None:
+    """``get_evidence`` reads the record, its products, where its latest statement is in the log and how
+    many status changes it has had in one statement (and the changes only when there are some): with
+    two products and two statements of the evidence, before and after status changes, it shows what
+    separate reads of each part show."""
+    vendor = new_org(ctx)
+    first, second = (
+        products.create_product(ctx, vendor, kind="equipment", model=model, name="tool").id
+        for model in ("VX-2", "VX-1")
+    )
+    source = new_org(ctx)
+    tool = products.create_product(ctx, source, kind="equipment", model="VX-7", name="tool").id
+    uploaded = intake.ingest_file(
+        ctx, source, product_id=tool, stream=stream(PARTICLE_CSV), filename="s.csv", meta=PARTICLE_META
+    )
+    document = uploaded.ingested.evidence.document  # names the raw file: the file is signed anew below
+    evidence_id = intake.ingest_document(
+        ctx, vendor, product_id=first, document=document
+    ).ingested.evidence.id
+    again = intake.ingest_file(
+        ctx, vendor, product_id=second, stream=stream(PARTICLE_CSV), filename="s.csv", meta=PARTICLE_META
+    ).ingested.evidence
+    assert again.id == evidence_id
+
+    def read_apart() -> evidence.EvidenceRecord:
+        with ctx.transaction() as uow:
+            row = uow.evidence.get(vendor.org_id, evidence_id)
+            assert row is not None
+            found = uow.trust.attestations_of(attestations.EVIDENCE, str(row.id))
+            assert len(found) == 2
+            record = evidence.evidence_record(uow, row, blob=uow.evidence.blob_of(row))
+        assert record.log is not None
+        assert (record.log.index, record.log.statement_digest) == (
+            found[-1].log_index,
+            found[-1].statement_digest,
+        )
+        return record
+
+    whole = evidence.get_evidence(ctx, vendor, evidence_id)
+    assert whole == read_apart()
+    assert [p.model for p in whole.products] == ["VX-1", "VX-2"]
+    assert (whole.status, whole.raw) == ("valid", again.raw)
+    attestations.change_status(ctx, vendor, evidence_id, status="suspended", reason="recheck")
+    attestations.change_status(ctx, vendor, evidence_id, status="valid", reason="rechecked")
+    attestations.change_status(ctx, vendor, evidence_id, status="suspended", reason="recheck again")
+    changed = evidence.get_evidence(ctx, vendor, evidence_id)
+    assert changed == read_apart()
+    assert changed.status == "suspended"
+    assert changed.log is not None
+    assert whole.log is not None
+    assert changed.log.index == whole.log.index
+
+
 def test_every_record_has_an_entry_of_its_own_even_with_the_same_statement(ctx: Context) -> None:
     s = shared_package(ctx)
     first = evaluations.get_evaluation(ctx, s.vendor, s.withheld_evaluation_id)

@@ -14,7 +14,7 @@ from qualbridge.services.actor import Actor
 from qualbridge.services.context import Context
 from qualbridge.store.models import Evaluation
 from tests.services.qualification_samples import PARENT, leak_only_profile, product_with_leak
-from tests.services.samples import PARTICLE_CSV, PARTICLE_META, member, new_org, stream
+from tests.services.samples import PARTICLE_CSV, PARTICLE_META, helium_leak_document, member, new_org, stream
 
 
 def _published(
@@ -124,3 +124,10 @@ def test_an_evaluation_read_back_names_its_evidence_in_order(ctx: Context) -> No
     assert len(ran.evidence) == 3
     assert ran.evidence == sorted(ran.evidence)
     assert evaluations.get_evaluation(ctx, vendor, ran.id) == ran
+    assert ran.log is not None
+    # Its log entry stays; the checkpoint that covers it is the latest, signed after a later write.
+    intake.ingest_document(ctx, vendor, product_id=product, document=helium_leak_document())
+    later = evaluations.get_evaluation(ctx, vendor, ran.id).log
+    assert later is not None
+    assert (later.index, later.statement_digest) == (ran.log.index, ran.log.statement_digest)
+    assert later.checkpoint_size == ran.log.checkpoint_size + 1

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from qualbridge.errors import InputError
 from qualbridge.store.db import SQLITE_BUSY_TIMEOUT_MS, WRITE_OPTION, Database, make_engine, parse_url
 from qualbridge.store.models import AuditEvent, Organization, User
+from qualbridge.store.models.base import UuidText
 from qualbridge.store.repos._rows import insert_row
 
 
@@ -79,6 +80,20 @@ def test_timestamps_round_trip_as_aware_utc(database: Database) -> None:
         assert read.created_at == written
         assert read.created_at.tzinfo == dt.UTC
         assert read.created_at.hour == 8
+
+
+def test_a_uuid_column_as_text_is_spelled_as_python_spells_the_uuid(database: Database) -> None:
+    """``UuidText`` joins a text column that names a row (an attestation's ``object_id``) to the row."""
+    orgs = [_org(f"Fab {n}", dt.datetime.now(dt.UTC)) for n in range(3)]
+    with database.session() as session, session.begin():
+        session.add_all(orgs)
+    with database.session() as session:
+        ids = [org.id for org in orgs]
+        spelling = select(Organization.id, UuidText(Organization.id)).where(Organization.id.in_(ids))
+        spelled = dict(session.execute(spelling).all())
+        assert spelled == {org.id: str(org.id) for org in orgs}
+        named = select(Organization.name_en).where(UuidText(Organization.id) == str(orgs[1].id))
+        assert session.scalars(named).all() == ["Fab 1"]
 
 
 def test_naive_timestamps_are_refused(database: Database) -> None:

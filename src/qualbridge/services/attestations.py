@@ -75,7 +75,16 @@ def _now(ctx: Context) -> tuple[dt.datetime, str]:
     return now, format_time(now)
 
 
-def attest_evidence(uow: UnitOfWork, ctx: Context, row: Evidence, *, meta: Mapping[str, Any]) -> Attestation:
+def attest_evidence(
+    uow: UnitOfWork,
+    ctx: Context,
+    row: Evidence,
+    *,
+    meta: Mapping[str, Any],
+    document: Canonical | None = None,
+) -> Attestation:
+    """Sign and log the statement of ``row``'s evidence; ``document``: its document as canonical JSON,
+    when the caller has it (its content id was computed from it), not to be written again."""
     now, stamp = _now(ctx)
     # The key is read under the log's lock: a revocation or a rotation holds it while it retires a key,
     # and a statement signed with the retired key must not be appended after it.
@@ -177,8 +186,7 @@ def current_status(uow: UnitOfWork, row: Evidence) -> str:
 
 def log_and_status(uow: UnitOfWork, row: Evidence | Row[*tuple[Any, ...]]) -> tuple[LogRef | None, str]:
     """Where the evidence's latest statement is in the log, and its status after every logged status
-    change, from one read of its attestations and the checkpoint size (evidence reads are the service's
-    most frequent)."""
+    change, from one read of its attestations and the checkpoint size."""
     found, checkpoint_size = uow.trust.attestations_and_checkpoint((EVIDENCE, EVIDENCE_STATUS), str(row.id))
     statements = [a for a in found if a.object_type == EVIDENCE]
     if not statements:
@@ -186,6 +194,17 @@ def log_and_status(uow: UnitOfWork, row: Evidence | Row[*tuple[Any, ...]]) -> tu
     changes = [(c.log_index, transparency.statement_of(c)) for c in found if c.object_type == EVIDENCE_STATUS]
     status = intoto.statuses_as_of(changes).get(statements[-1].statement_digest, "valid")
     return transparency.log_ref_of(statements[-1], checkpoint_size), status
+
+
+def log_and_status_read(uow: UnitOfWork, row: Row[*tuple[Any, ...]]) -> tuple[LogRef | None, str]:
+    """:func:`log_and_status` of a row of :meth:`EvidenceRepo.whole`, which read where the latest
+    statement is and how many status changes there were with the evidence: nothing more to read unless
+    there were some (evidence is seldom suspended, withdrawn or superseded)."""
+    if row.status_changes:
+        return log_and_status(uow, row)
+    if row.log_index is None:
+        return None, "valid"
+    return transparency.log_ref_of(row, int(row.checkpoint_size)), "valid"
 
 
 class StatusRecord(Record):

@@ -95,15 +95,20 @@ def _summary_fields(row: Evaluation | Row[*tuple[Any, ...]], result: dict[str, A
 
 
 def evaluation_record(uow: UnitOfWork, row: Evaluation | Row[*tuple[Any, ...]]) -> EvaluationRecord:
+    """The record of an evaluation: from a row of :func:`_own`, which read its evidence's ids and its
+    log entry with it, or else from an ORM object, with those read now."""
     inputs = list(uow.evaluations.inputs_of(row))
     result = _result(row)  # parsed once: a result may be large
-    log = transparency.log_ref(uow, attestations.EVALUATION, str(row.id))
+    if isinstance(row, Row):
+        log = None if row.log_index is None else transparency.log_ref_of(row, int(row.checkpoint_size))
+    else:
+        log = transparency.log_ref(uow, attestations.EVALUATION, str(row.id))
     return EvaluationRecord(**_summary_fields(row, result), evidence=inputs, result=result, log=log)
 
 
 def _own(uow: UnitOfWork, actor: Actor, evaluation_id: uuid.UUID) -> Row[*tuple[Any, ...]]:
     """The organization's evaluation as a row of its columns, or :class:`NotFoundError`."""
-    row = uow.evaluations.own_row(actor.org_id, evaluation_id)
+    row = uow.evaluations.own_row(actor.org_id, evaluation_id, attested_as=attestations.EVALUATION)
     if row is None:
         raise NotFoundError(f"no evaluation {evaluation_id}", at(field="evaluation_id"))
     return row

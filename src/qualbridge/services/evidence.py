@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -120,19 +119,28 @@ def _whole_record(
     raw: RawFile | None,
     *,
     within: set[uuid.UUID] | None = None,
-    linked: Sequence[Mapping[str, Any]] | None = None,
 ) -> EvidenceRecord:
-    """The record of ``row``; ``linked``: its products' columns when they were read with it."""
-    if linked is not None:
-        products = [
-            ProductRecord.model_validate({f: p[f] for f in ProductRecord.model_fields}) for p in linked
-        ]
-    else:
-        products = [
-            product_record(p) for p in uow.evidence.products_of(row.id) if within is None or p.id in within
-        ]
+    """The record of ``row``, its products and its log entry read now."""
+    products = [
+        product_record(p) for p in uow.evidence.products_of(row.id) if within is None or p.id in within
+    ]
     return EvidenceRecord.model_validate(
         {**_logged_fields(uow, row, raw), "document": row.document, "products": products}
+    )
+
+
+def _read_whole(uow: UnitOfWork, row: Row[*tuple[Any, ...]], linked: list[dict[str, Any]]) -> EvidenceRecord:
+    """The record of evidence read whole (:meth:`EvidenceRepo.whole`), ``linked`` its products."""
+    log, status = attestations.log_and_status_read(uow, row)
+    products = [ProductRecord.model_validate({f: p[f] for f in ProductRecord.model_fields}) for p in linked]
+    return EvidenceRecord.model_validate(
+        {
+            **_summary_fields(row, _raw_columns(row)),
+            "log": log,
+            "status": status,
+            "document": row.document,
+            "products": products,
+        }
     )
 
 
@@ -163,11 +171,15 @@ def _checked(filters: EvidenceFilter) -> EvidenceFilter:
 def get_evidence(ctx: Context, actor: Actor, evidence_id: str) -> EvidenceRecord:
     authorize(actor, "evidence.read")
     with ctx.transaction() as uow:
-        found = uow.evidence.record_and_products(actor.org_id, evidence_id)
+        found = uow.evidence.whole(
+            actor.org_id,
+            evidence_id,
+            statement_type=attestations.EVIDENCE,
+            change_type=attestations.EVIDENCE_STATUS,
+        )
         if found is None:
             raise NotFoundError(f"no evidence {evidence_id}", at(field="evidence_id"))
-        row, linked = found
-        return _whole_record(uow, row, _raw_columns(row), linked=linked)
+        return _read_whole(uow, *found)
 
 
 def list_evidence(

@@ -13,7 +13,10 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, MetaData, String, TypeDecorator, Uuid
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -79,3 +82,26 @@ def one_of(column: str, values: tuple[str, ...]) -> str:
     """SQL for a CHECK that ``column`` holds one of ``values`` (closed sets stay closed in the database)."""
     quoted = ", ".join(f"'{v}'" for v in values)
     return f"{column} IN ({quoted})"
+
+
+class UuidText(FunctionElement[str]):
+    """A UUID column as text spelled as ``str(uuid)`` spells it (``8-4-4-4-12``, lowercase hex): the
+    form in which a text column names a row of any table (an attestation's ``object_id``), so that such
+    a column can be joined to the row it names. PostgreSQL's ``uuid`` prints itself so; on SQLite,
+    SQLAlchemy's ``Uuid`` keeps the 32 hex digits alone."""
+
+    type = String()
+    name = "uuid_text"
+    inherit_cache = True
+
+
+@compiles(UuidText)
+def _uuid_text(element: UuidText, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS TEXT)"
+
+
+@compiles(UuidText, "sqlite")
+def _uuid_text_sqlite(element: UuidText, compiler: SQLCompiler, **kw: Any) -> str:
+    hex_digits = compiler.process(element.clauses, **kw)
+    groups = ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))
+    return " || '-' || ".join(f"substr({hex_digits}, {start}, {length})" for start, length in groups)

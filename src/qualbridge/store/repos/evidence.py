@@ -14,9 +14,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, defer
 
 from qualbridge.store.models import Blob, Evidence, EvidenceLink, Product
+from qualbridge.store.models.base import UuidText
 from qualbridge.store.repos._paging import Listing, Page, paginate
 from qualbridge.store.repos._rows import insert_row, read_rows
 from qualbridge.store.repos.catalog import PRODUCT_COLUMNS, tree_of
+from qualbridge.store.repos.transparency import attestation_count, latest_attestation
 
 __all__ = ["EvidenceFilter", "EvidenceRepo", "Page"]
 
@@ -120,13 +122,19 @@ _SUMMARIES = select(
 _RECORD = _SUMMARIES.add_columns(_EVIDENCE.id, _EVIDENCE.document).where(
     _EVIDENCE.org_id == bindparam("org_id"), _EVIDENCE.content_id == bindparam("content_id")
 )
-#: The products' columns as :data:`_RECORD_AND_PRODUCTS` names them.
+#: The products' columns as :data:`_WHOLE` names them.
 _PRODUCT_LABELS = tuple((f"product_{column.key}", column.key) for column in PRODUCT_COLUMNS)
-#: :data:`_RECORD` beside each product the evidence is linked to, by model: a row per product (one
-#: link per evidence is the common case, so the document is seldom read twice).
-_RECORD_AND_PRODUCTS = (
+#: The evidence's row id as an attestation names it (its ``object_id``).
+_ATTESTED_ID = UuidText(_EVIDENCE.id)
+#: :data:`_RECORD` with all a read of an evidence shows: beside each product the evidence is linked to,
+#: by model (a row per product: one link per evidence is the common case, so the document is seldom
+#: read twice), where its latest statement (as ``:statement_type``) is in the log, and how many status
+#: changes (as ``:change_type``) it has had.
+_WHOLE = (
     _RECORD.add_columns(
-        *(column.label(label) for column, (label, _) in zip(PRODUCT_COLUMNS, _PRODUCT_LABELS, strict=True))
+        *(column.label(label) for column, (label, _) in zip(PRODUCT_COLUMNS, _PRODUCT_LABELS, strict=True)),
+        *latest_attestation(bindparam("statement_type"), _ATTESTED_ID),
+        attestation_count(bindparam("change_type"), _ATTESTED_ID).label("status_changes"),
     )
     .outerjoin(EvidenceLink, EvidenceLink.evidence_id == _EVIDENCE.id)
     .outerjoin(Product, Product.id == EvidenceLink.product_id)
@@ -171,15 +179,22 @@ class EvidenceRepo:
         found = self.session.execute(_BY_CONTENT_ID, {"org_id": org_id, "content_id": content_id}).first()
         return None if found is None else (found[0], found[1])
 
-    def record_and_products(
-        self, org_id: uuid.UUID, content_id: str
+    def whole(
+        self, org_id: uuid.UUID, content_id: str, *, statement_type: str, change_type: str
     ) -> tuple[Row[*tuple[Any, ...]], list[dict[str, Any]]] | None:
-        """The organization's evidence as a row of a listing's columns (see :meth:`listing`) and its row
-        ``id`` and ``document``, and the products it is linked to (each the product's columns, by
-        model), in one query: no ORM objects to set up for the service's most frequent read."""
-        rows = read_rows(
-            self.session, _RECORD_AND_PRODUCTS, {"org_id": org_id, "content_id": content_id}
-        ).all()
+        """The organization's evidence as a row of a listing's columns (see :meth:`listing`), its row
+        ``id`` and ``document``, the ``log_index`` and ``statement_digest`` of its latest attestation as
+        ``statement_type`` (NULL: none), the latest ``checkpoint_size`` and the number of its
+        attestations as ``change_type`` (``status_changes``); and the products it is linked to (each the
+        product's columns, by model). One query, with no ORM objects to set up: the service's most
+        frequent read. None: no such evidence."""
+        params = {
+            "org_id": org_id,
+            "content_id": content_id,
+            "statement_type": statement_type,
+            "change_type": change_type,
+        }
+        rows = read_rows(self.session, _WHOLE, params).all()
         if not rows:
             return None
         products = [

@@ -25,6 +25,7 @@ from qualbridge.store.models import (
 )
 from qualbridge.store.repos._paging import Page, paginate
 from qualbridge.store.repos._rows import read_rows
+from qualbridge.store.repos.transparency import latest_attestation
 
 
 class ProfileRepo:
@@ -82,7 +83,9 @@ _INPUT_IDS = (
 
 _EVALUATIONS = Evaluation.__table__.c
 #: One evaluation of an organization, as a row of its columns and ``input_ids``: the content ids of its
-#: evidence joined by commas (which content ids never hold), in no order; NULL when it read none.
+#: evidence joined by commas (which content ids never hold), in no order, NULL when it read none; and
+#: where its latest attestation (as ``:object_type``, ``:object_id``) is in the log (see
+#: :func:`latest_attestation`).
 _OWN_EVALUATION = select(
     Evaluation.__table__,
     select(func.aggregate_strings(Evidence.content_id, ","))
@@ -90,6 +93,7 @@ _OWN_EVALUATION = select(
     .where(EvaluationInput.evaluation_id == _EVALUATIONS.id)
     .scalar_subquery()
     .label("input_ids"),
+    *latest_attestation(bindparam("object_type"), bindparam("object_id")),
 ).where(_EVALUATIONS.id == bindparam("evaluation_id"), _EVALUATIONS.org_id == bindparam("org_id"))
 
 
@@ -115,13 +119,20 @@ class EvaluationRepo:
         page = paginate(self.session, query, limit=limit, offset=offset)
         return Page(items=[row[0] for row in page.items], total=page.total, limit=limit, offset=offset)
 
-    def own_row(self, org_id: uuid.UUID, evaluation_id: uuid.UUID) -> Row[*tuple[Any, ...]] | None:
+    def own_row(
+        self, org_id: uuid.UUID, evaluation_id: uuid.UUID, *, attested_as: str
+    ) -> Row[*tuple[Any, ...]] | None:
         """The organization's evaluation as a row of its columns, not an ORM object (evaluation reads
-        are frequent), with the content ids of its evidence (see :meth:`inputs_of`); None: the
-        organization has no such evaluation."""
-        return read_rows(
-            self.session, _OWN_EVALUATION, {"evaluation_id": evaluation_id, "org_id": org_id}
-        ).first()
+        are frequent), with the content ids of its evidence (see :meth:`inputs_of`) and the
+        ``log_index``, ``statement_digest`` and ``checkpoint_size`` of its latest attestation as
+        ``attested_as`` (NULL index and digest: none); None: the organization has no such evaluation."""
+        params = {
+            "evaluation_id": evaluation_id,
+            "org_id": org_id,
+            "object_type": attested_as,
+            "object_id": str(evaluation_id),
+        }
+        return read_rows(self.session, _OWN_EVALUATION, params).first()
 
     def inputs_of(self, row: Evaluation | Row[*tuple[Any, ...]]) -> Sequence[str]:
         """The content ids of the evidence an evaluation read, in order: from a row of :meth:`own_row`,

@@ -22,9 +22,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     CompoundSelect,
     Integer,
+    Label,
     Row,
+    ScalarSelect,
     Select,
     and_,
     bindparam,
@@ -254,6 +257,37 @@ class SqlLogStorage:
 
 #: The latest checkpoint's size (0: none yet).
 _CHECKPOINT_SIZE = select(func.coalesce(func.max(LogCheckpoint.tree_size), 0).label("size")).subquery()
+#: The same as a column of another statement's rows, labelled ``checkpoint_size``.
+CHECKPOINT_SIZE = select(_CHECKPOINT_SIZE.c.size).scalar_subquery().label("checkpoint_size")
+
+
+def latest_attestation(
+    object_type: ColumnElement[str], object_id: ColumnElement[str]
+) -> tuple[Label[Any], ...]:
+    """Columns for another statement's rows: the ``log_index`` and ``statement_digest`` of an object's
+    latest attestation (NULL: none) and the latest checkpoint's ``checkpoint_size``, which covers it.
+    ``object_id`` may be a column of that statement (see :class:`UuidText`)."""
+    latest = (
+        select(Attestation.log_index, Attestation.statement_digest)
+        .where(Attestation.object_type == object_type, Attestation.object_id == object_id)
+        .order_by(Attestation.log_index.desc())
+        .limit(1)
+    )
+    return (
+        latest.with_only_columns(Attestation.log_index).scalar_subquery().label("log_index"),
+        latest.with_only_columns(Attestation.statement_digest).scalar_subquery().label("statement_digest"),
+        CHECKPOINT_SIZE,
+    )
+
+
+def attestation_count(object_type: ColumnElement[str], object_id: ColumnElement[str]) -> ScalarSelect[int]:
+    """How many attestations an object has under ``object_type``, as a column of another statement."""
+    return (
+        select(func.count())
+        .select_from(Attestation)
+        .where(Attestation.object_type == object_type, Attestation.object_id == object_id)
+        .scalar_subquery()
+    )
 
 
 @functools.cache
