@@ -5,6 +5,7 @@ The RFC 8785 vectors themselves are in tests/trust/test_intoto.py."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import struct
@@ -16,7 +17,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from qualbridge.canonical import canonical_json, es_number, reference_canonical_json
+from qualbridge.canonical import Canonical, canonical_json, es_number, reference_canonical_json
 from qualbridge.errors import EngineError
 
 #: ECMA-262 Number::toString, worked by hand from the spec's steps (k digits, decimal point n):
@@ -110,3 +111,22 @@ def test_models_and_tuples_are_written_as_their_json() -> None:
     assert canonical_json(value) == b'{"q":{"unit":"Pa","value":2.5e-9},"t":[1,2]}'
     assert canonical_json(value) == reference_canonical_json(value)
     assert json.loads(canonical_json(value)) == {"q": {"unit": "Pa", "value": 2.5e-9}, "t": [1, 2]}
+
+
+@settings(max_examples=500)
+@given(_VALUES, _VALUES, _KEYS)
+@example({"n": 1e-7, "s": "\u00e9"}, {"n": 1e21}, "\U0001f600")  # numbers spliced beside the part
+@example({"s": "nul \x00 inside"}, [1], "a")  # the part itself out of the ordinary
+def test_a_part_written_canonically_is_spliced_in_as_the_whole_would_write_it(
+    part: Any, beside: Any, key: str
+) -> None:
+    """``Canonical`` bytes inside a value give the bytes of the value holding the part as data, on the
+    fast path and on the reference's (a key beyond U+FFFF, a NUL character) alike."""
+    try:
+        written = Canonical.of(part)
+    except (rfc8785.CanonicalizationError, EngineError):
+        return  # a part that cannot be written has no canonical bytes to splice
+    whole = {key: part, "beside": beside}
+    assert _outcome(canonical_json, {key: written, "beside": beside}) == _outcome(canonical_json, whole)
+    assert canonical_json([written, written]) == b"[" + written.data + b"," + written.data + b"]"
+    assert written.digest == "sha256:" + hashlib.sha256(written.data).hexdigest()

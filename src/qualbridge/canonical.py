@@ -17,6 +17,10 @@ everything but two things, both settled while the value is walked once beforehan
   which the placeholders use; an integer beyond 2**53; a lone surrogate).
 
 Both paths give the same bytes: tests compare them on generated values.
+
+A part already written canonically (:class:`Canonical`, an evidence document whose content id was just
+computed from these bytes, say) is spliced into the text as it is, the way the numbers are, instead of
+being walked and written again: a canonical value's form does not depend on what holds it.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import hashlib
 import json
 import math
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import rfc8785
@@ -36,6 +41,23 @@ from qualbridge.errors import EngineError
 _SAFE_INT = 2**53 - 1
 _ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False).encode
 _PLACEHOLDER = re.compile(r'"\\u0000(\d+)\\u0000"')
+
+
+@dataclass(frozen=True, slots=True)
+class Canonical:
+    """A JSON value already in canonical form: :func:`canonical_json` writes these bytes where it meets
+    it (they are not checked: make them with :func:`canonical_json`)."""
+
+    data: bytes
+
+    @classmethod
+    def of(cls, value: Any) -> Canonical:
+        return cls(canonical_json(value))
+
+    @property
+    def digest(self) -> str:
+        """``sha256:<hex>`` of the bytes: a content id."""
+        return "sha256:" + sha256_hex(self.data)
 
 
 class _UnusualValueError(Exception):
@@ -67,15 +89,20 @@ def es_number(value: float) -> str:
     return f"{mantissa}e{'+' if point - 1 >= 0 else '-'}{abs(point - 1)}"
 
 
-def _float(value: float, numbers: list[str]) -> float | int | str:
+def _spliced(text: str, spliced: list[str]) -> str:
+    """A placeholder for ``text``, to be written as it is."""
+    spliced.append(text)
+    return f"\x00{len(spliced) - 1}\x00"
+
+
+def _float(value: float, spliced: list[str]) -> float | int | str:
     if not math.isfinite(value):
         raise EngineError(f"non-finite number {value!r} cannot be written as canonical JSON")
     if value.is_integer() and abs(value) <= _SAFE_INT:
         return int(value)
     if 1e-4 <= abs(value) < 1e16 and not value.is_integer():
         return value  # Python writes these as ECMAScript does
-    numbers.append(es_number(value))
-    return f"\x00{len(numbers) - 1}\x00"
+    return _spliced(es_number(value), spliced)
 
 
 def _key(key: Any) -> str:
@@ -85,32 +112,44 @@ def _key(key: Any) -> str:
     return text
 
 
-def _walk(value: Any, numbers: list[str]) -> Any:
-    """Plain JSON data to encode: models dumped, floats settled, the unusual detected."""
+def _walk(value: Any, spliced: list[str]) -> Any:
+    """Plain JSON data to encode: models dumped, floats settled, canonical parts set aside in
+    ``spliced``, the unusual detected."""
     kind = type(value)
     if kind is str:
         if "\x00" in value:
             raise _UnusualValueError
         return value
     if kind is dict:
-        return {_key(k): _walk(v, numbers) for k, v in value.items()}
+        return {_key(k): _walk(v, spliced) for k, v in value.items()}
     if kind is list or kind is tuple:
-        return [_walk(v, numbers) for v in value]
+        return [_walk(v, spliced) for v in value]
     if kind is int:
         if not -_SAFE_INT <= value <= _SAFE_INT:
             raise _UnusualValueError
         return value
     if kind is float:
-        return _float(value, numbers)
+        return _float(value, spliced)
     if value is None or kind is bool:
         return value
+    if kind is Canonical:
+        return _spliced(value.data.decode("utf-8"), spliced)
     if isinstance(value, BaseModel):
-        return _walk(value.model_dump(mode="json", by_alias=True), numbers)
+        return _walk(value.model_dump(mode="json", by_alias=True), spliced)
     raise _UnusualValueError  # subclasses of the types above, and anything else: the reference decides
 
 
+def _exact_or_float(text: str) -> int | float:
+    number = int(text)
+    return number if -_SAFE_INT <= number <= _SAFE_INT else float(text)
+
+
 def _plain(value: Any) -> Any:
-    """Plain JSON data for the reference implementation (models dumped, non-finite floats refused)."""
+    """Plain JSON data for the reference implementation (models dumped, canonical parts read, non-finite
+    floats refused)."""
+    if isinstance(value, Canonical):
+        # A whole number beyond JSON's exact range was written from a float (an integer there is refused).
+        return json.loads(value.data, parse_int=_exact_or_float)
     if isinstance(value, BaseModel):
         return _plain(value.model_dump(mode="json", by_alias=True))
     if isinstance(value, dict):
@@ -130,11 +169,11 @@ def reference_canonical_json(value: Any) -> bytes:
 
 def canonical_json(value: Any) -> bytes:
     """The RFC 8785 canonical UTF-8 bytes of ``value`` (a model, or plain JSON data)."""
-    numbers: list[str] = []
+    spliced: list[str] = []
     try:
-        text = _ENCODE(_walk(value, numbers))
-        if numbers:
-            text = _PLACEHOLDER.sub(lambda m: numbers[int(m.group(1))], text)
+        text = _ENCODE(_walk(value, spliced))
+        if spliced:
+            text = _PLACEHOLDER.sub(lambda m: spliced[int(m.group(1))], text)
         return text.encode("utf-8")
     except (_UnusualValueError, UnicodeEncodeError):
         return reference_canonical_json(value)

@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
-from qualbridge.canonical import canonical_json, sha256_hex
+from qualbridge.canonical import Canonical
 from qualbridge.measure import Measure
 
 Digest = Annotated[str, Field(pattern=r"^sha256:[0-9a-f]{64}$")]
@@ -52,9 +52,13 @@ class EvidenceBase(_Frozen):
     raw_filename: str | None = None
     notes: str | None = None
 
+    def canonical(self) -> Canonical:
+        """This evidence document as canonical JSON (RFC 8785)."""
+        return Canonical.of(self)
+
     def evidence_id(self) -> str:
         """Content address of this evidence document: sha256 of its canonical JSON."""
-        return "sha256:" + sha256_hex(canonical_json(self))
+        return self.canonical().digest
 
 
 # --- particles (ISO 14644-1) -------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import Row
 
-from qualbridge.canonical import canonical_json
+from qualbridge.canonical import Canonical, canonical_json
 from qualbridge.errors import ConflictError, InputError, NotFoundError, at
 from qualbridge.services import _checks, audit, keys, transparency
 from qualbridge.services.actor import Actor
@@ -94,7 +94,7 @@ def attest_evidence(
         [evidence_file(row).subject],
         kind=row.kind,
         issuer=issuer,
-        record=row.document,
+        record=row.document if document is None else document,
         issued_at=stamp,
         meta=meta,
     )

@@ -259,7 +259,8 @@ def _store(
     fp: str,
     meta: Mapping[str, Any],
 ) -> Intake:
-    content_id = value.evidence_id()
+    document = value.canonical()  # written once: for the content id and in the signed statement
+    content_id = document.digest
 
     def work(uow: UnitOfWork) -> Intake:
         # The log's lock is taken late, when the statement is appended (see the module's docstring).
@@ -303,7 +304,8 @@ def _store(
         )
         logged = None
         if attest:
-            attestation = attestations.attest_evidence(uow, ctx, row, meta=meta)  # takes the log's lock
+            # Takes the log's lock. The row's own document (an earlier upload's) is the same canonical JSON.
+            attestation = attestations.attest_evidence(uow, ctx, row, meta=meta, document=document)
             logged = transparency.log_ref_of(attestation, transparency.publish_size(uow, ctx))
         if created and logged is not None:
             # Everything the answer shows was written or read just now: nothing to read back.

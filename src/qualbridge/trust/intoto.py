@@ -34,7 +34,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-from qualbridge.canonical import canonical_json
+from qualbridge.canonical import Canonical, canonical_json
 from qualbridge.errors import SignatureError
 
 STATEMENT_TYPE: Final = "https://in-toto.io/Statement/v1"
@@ -158,11 +158,12 @@ def evidence_statement(
     *,
     kind: str,
     issuer: str,
-    record: Mapping[str, Any],
+    record: Mapping[str, Any] | Canonical,
     issued_at: str,
     meta: Mapping[str, Any] | None = None,
 ) -> Statement:
-    """A lab attests a piece of evidence: the raw files and the record parsed from them.
+    """A lab attests a piece of evidence: the raw files and the record parsed from them (as data, or
+    as its canonical JSON when the caller has it).
 
     ``meta`` is the intake metadata the files were parsed with (``{}`` when none), so that a verifier can
     parse the files again exactly as the service did.
@@ -173,7 +174,7 @@ def evidence_statement(
         {
             "kind": kind,
             "issuer": issuer,
-            "record": dict(record),
+            "record": record if isinstance(record, Canonical) else dict(record),
             "meta": dict(meta or {}),
             "issuedAt": issued_at,
         },
