@@ -71,6 +71,8 @@ _NODE = select(LogNode.hash).where(LogNode.level == bindparam("level"), LogNode.
 _LATEST_NOTE = (
     select(LogCheckpoint.note, LogCheckpoint.tree_size).order_by(LogCheckpoint.tree_size.desc()).limit(1)
 )
+_INSERT_ENTRY = insert(LogEntry)
+_INSERT_NODE = insert(LogNode)
 #: What an append under the lock reads first, in one statement: the last entry's index and the latest
 #: checkpoint with its size (both null on an empty log).
 _STATE = select(
@@ -173,8 +175,10 @@ class SqlLogStorage:
             if self._stored(level) != batch.start >> level or len(hashes) != count:
                 raise LogIntegrityError(f"the batch's level-{level} hashes do not continue the stored tree")
         # Checked before anything is written; the caller's transaction makes the batch all or nothing.
-        self.session.execute(
-            insert(LogEntry), [{"idx": batch.start + i, "entry": e} for i, e in enumerate(batch.entries)]
+        # Plain INSERTs of the rows on the session's connection: nothing is read back (see ``_rows``).
+        connection = self.session.connection()
+        connection.execute(
+            _INSERT_ENTRY, [{"idx": batch.start + i, "entry": e} for i, e in enumerate(batch.entries)]
         )
         rows = [
             {"level": level, "idx": (batch.start >> level) + i, "hash": h}
@@ -182,7 +186,7 @@ class SqlLogStorage:
             for i, h in enumerate(hashes)
         ]
         if rows:
-            self.session.execute(insert(LogNode), rows)
+            connection.execute(_INSERT_NODE, rows)
         if self._locked:
             for level in range(len(batch.nodes)):
                 self._sizes[level] = batch.end >> level
@@ -222,20 +226,20 @@ class SqlLogStorage:
         """Under the lock, what an append reads, in two statements: the tree's size and its latest
         checkpoint; then its frontier and the size of each level above the leaves (instead of one
         statement for each of these)."""
-        state = self.session.execute(_STATE).one()
+        state = read_rows(self.session, _STATE, {}).one()
         size = 0 if state.last_entry is None else int(state.last_entry) + 1
         self._sizes[0] = size
         self._latest = (None, 0) if state.note is None else (bytes(state.note), int(state.checkpoint_size))
         if size == 0:
             return
-        found = self.session.execute(
-            _frontier_and_levels(size.bit_length()), {"nodes": complete_subtrees(size)}
+        found = read_rows(
+            self.session, _frontier_and_levels(size.bit_length()), {"nodes": complete_subtrees(size)}
         )
-        for level, index, digest in found:
-            if digest is not None:
-                self._nodes[level, index] = bytes(digest)
+        for row in found:
+            if row.hash is not None:
+                self._nodes[row.level, row.idx] = bytes(row.hash)
             else:
-                self._sizes[level] = 0 if index is None else int(index) + 1
+                self._sizes[row.level] = 0 if row.idx is None else int(row.idx) + 1
 
     def latest_checkpoint(self) -> bytes | None:
         if self._locked:
