@@ -21,7 +21,14 @@ from qualbridge.errors import ParseError
 from qualbridge.evidence.models import ParticleSurvey
 from qualbridge.evidence.parsers import file_digest, load_evidence
 from qualbridge.evidence.parsers.particle_counter import sniff
-from qualbridge.evidence.parsers.particle_counter._dates import FORMATS, _could_read
+from qualbridge.evidence.parsers.particle_counter._dates import (
+    FORMATS,
+    AmbiguousDateError,
+    DateFormatError,
+    _could_read,
+    detect_format,
+    parse_datetime,
+)
 from qualbridge.evidence.parsers.particle_counter._names import channel_of
 
 ASSETS = Path(__file__).parent.parent / "assets" / "particle_counter"
@@ -263,6 +270,45 @@ def test_the_quick_date_check_never_refuses_what_strptime_reads(
         except ValueError:
             continue
         assert _could_read(value, other), (value, other)
+
+
+def _every_reading(values: list[str]) -> dict[str, list[dt.datetime]]:
+    """Each known format that reads every value, and what it reads: strptime on all of them."""
+    found = {}
+    for fmt in FORMATS:
+        try:
+            found[fmt] = [dt.datetime.strptime(v, fmt) for v in values]
+        except ValueError:
+            continue
+    return found
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    when=st.lists(
+        st.datetimes(min_value=dt.datetime(1970, 1, 1), max_value=dt.datetime(2099, 12, 31)),
+        min_size=1,
+        max_size=4,
+    ),
+    fmt=st.sampled_from(FORMATS),
+)
+def test_detection_settles_on_what_trying_every_format_finds(when: list[dt.datetime], fmt: str) -> None:
+    """Formats are tried only where a value's shape allows: the answer is that of trying them all."""
+    values = [w.strftime(fmt) for w in when]
+    readings = _every_reading(values)
+    meanings = {tuple(r) for r in readings.values()}
+    if len(meanings) > 1:
+        with pytest.raises(AmbiguousDateError):
+            detect_format(values)
+    else:
+        assert detect_format(values) == next(iter(readings))
+
+
+def test_a_mapping_format_may_use_any_literal() -> None:
+    assert parse_datetime("2024_03_05 08h15", "%Y_%m_%d %Hh%M") == dt.datetime(2024, 3, 5, 8, 15)
+    assert parse_datetime("05.03.24 (08:15)", "%d.%m.%y (%H:%M)") == dt.datetime(2024, 3, 5, 8, 15)
+    with pytest.raises(DateFormatError, match="does not match"):
+        parse_datetime("2024-03-05 08h15", "%Y_%m_%d %Hh%M")
 
 
 @pytest.mark.parametrize("count", ["١٢", "1_000"])

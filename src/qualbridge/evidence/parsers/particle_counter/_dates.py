@@ -50,12 +50,10 @@ class AmbiguousDateError(DateFormatError):
     """The values are dates, but two formats read them differently (day/month order)."""
 
 
+@lru_cache(maxsize=1024)
 def _literals(fmt: str) -> frozenset[str]:
     """The characters a format writes as they are (whitespace aside: it matches any run of it)."""
     return frozenset(c for c in re.sub(r"%.", "", fmt) if not c.isspace())
-
-
-_LITERALS = {fmt: _literals(fmt) for fmt in FORMATS}
 
 
 def _could_read(value: str, fmt: str) -> bool:
@@ -65,20 +63,42 @@ def _could_read(value: str, fmt: str) -> bool:
     characters must be the format's literals, and the format's literals must be in the value. This
     spares most of the ~120 ``strptime`` attempts per value (whose own cache holds only a few formats).
     """
-    literals = _LITERALS.get(fmt) or _literals(fmt)
-    marks, lowered = _shape(value)
-    return marks <= literals and all(c.lower() in lowered for c in literals)
+    return bool(_candidates(_shape(value, (fmt,)), (fmt,)))
 
 
-@lru_cache(maxsize=1024)  # a value meets many formats in turn
-def _shape(value: str) -> tuple[frozenset[str], str]:
-    """The value's punctuation, and the value in lower case (strptime reads a format's T in any case)."""
-    return frozenset(c for c in value if not c.isalnum() and not c.isspace()), value.lower()
+def _shape(value: str, formats: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    """What :func:`_could_read` asks of a value, for ``formats``: its punctuation, and which of their
+    literals it holds (in lower case: strptime reads a format's T in any case). Values written alike
+    (the dates of one export) have the same shape."""
+    lowered = value.lower()
+    marks = frozenset(c for c in value if not c.isalnum() and not c.isspace())
+    return marks, frozenset(c for c in _alphabet(formats) if c in lowered)
+
+
+@lru_cache(maxsize=64)
+def _alphabet(formats: tuple[str, ...]) -> frozenset[str]:
+    """Every literal of the formats, in lower case."""
+    return frozenset(c.lower() for fmt in formats for c in _literals(fmt))
+
+
+@lru_cache(maxsize=256)
+def _candidates(shape: tuple[frozenset[str], frozenset[str]], formats: tuple[str, ...]) -> tuple[str, ...]:
+    """The formats, in order, that could read a value of this shape (worked out once per shape)."""
+    marks, held = shape
+    return tuple(
+        fmt
+        for fmt in formats
+        if marks <= (literals := _literals(fmt)) and {c.lower() for c in literals} <= held
+    )
 
 
 def _parse(value: str, fmt: str) -> dt.datetime | None:
     if not _could_read(value, fmt):
         return None
+    return _strptime(value, fmt)
+
+
+def _strptime(value: str, fmt: str) -> dt.datetime | None:
     try:
         return dt.datetime.strptime(value, fmt)
     except ValueError:
@@ -86,10 +106,11 @@ def _parse(value: str, fmt: str) -> dt.datetime | None:
 
 
 def _read_all(values: Sequence[str], fmt: str) -> list[dt.datetime] | None:
-    """Every value read in ``fmt``, or ``None`` at the first it does not read."""
+    """Every value read in ``fmt`` (each known to be of a shape it could read), or ``None`` at the
+    first it does not read."""
     out = []
     for value in values:
-        if (parsed := _parse(value, fmt)) is None:
+        if (parsed := _strptime(value, fmt)) is None:
             return None
         out.append(parsed)
     return out
@@ -100,7 +121,11 @@ def detect_format(samples: Sequence[str], *, formats: Sequence[str] = FORMATS) -
     values = [s.strip() for s in samples if s and s.strip()]
     if not values:
         raise DateFormatError("no date values")
-    readings = {fmt: parsed for fmt in formats if (parsed := _read_all(values, fmt)) is not None}
+    # Only the formats that could read every value's shape are tried (strptime is slow to fail).
+    known = tuple(formats)
+    possible = set(known).intersection(*(_candidates(_shape(v, known), known) for v in values))
+    tried = [fmt for fmt in known if fmt in possible]
+    readings = {fmt: parsed for fmt in tried if (parsed := _read_all(values, fmt)) is not None}
     if not readings:
         raise DateFormatError(f"{values[0]!r} is not a date and time this parser knows")
     first_fmt, first = next(iter(readings.items()))
