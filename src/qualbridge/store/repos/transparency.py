@@ -10,7 +10,8 @@ transaction's ``BEGIN IMMEDIATE`` already holds the database's one write lock).
 Once the lock is held, no one else can change the log until the transaction ends, so the storage keeps
 what it has read or written (level sizes, node hashes, the latest checkpoint) for the rest of the
 transaction: an append and its checkpoint then read each node once instead of once per use. Its first
-read under the lock takes all an append needs in two statements (:meth:`SqlLogStorage._read_state`).
+read under the lock takes all an append needs in two statements (:meth:`SqlLogStorage._read_state`);
+an attestation reads the first of them with its signer's keys (:meth:`TransparencyRepo.name_and_keyids`).
 """
 
 from __future__ import annotations
@@ -73,13 +74,14 @@ _LATEST_NOTE = (
 )
 _INSERT_ENTRY = insert(LogEntry)
 _INSERT_NODE = insert(LogNode)
-#: What an append under the lock reads first, in one statement: the last entry's index and the latest
-#: checkpoint with its size (both null on an empty log).
-_STATE = select(
+#: What an append under the lock reads first, as columns of any statement: the last entry's index and
+#: the latest checkpoint with its size (both null on an empty log).
+STATE_COLUMNS = (
     select(func.max(LogEntry.idx)).scalar_subquery().label("last_entry"),
     _LATEST_NOTE.with_only_columns(LogCheckpoint.note).scalar_subquery().label("note"),
     select(func.max(LogCheckpoint.tree_size)).scalar_subquery().label("checkpoint_size"),
 )
+_STATE = select(*STATE_COLUMNS)
 
 
 @functools.cache
@@ -185,8 +187,8 @@ class SqlLogStorage:
             for level, hashes in enumerate(batch.nodes)
             for i, h in enumerate(hashes)
         ]
-        if rows:
-            connection.execute(_INSERT_NODE, rows)
+        if rows:  # one statement for all of them (a list of parameters would send one per row)
+            connection.execute(_INSERT_NODE.values(rows))
         if self._locked:
             for level in range(len(batch.nodes)):
                 self._sizes[level] = batch.end >> level
@@ -224,9 +226,17 @@ class SqlLogStorage:
 
     def _read_state(self) -> None:
         """Under the lock, what an append reads, in two statements: the tree's size and its latest
-        checkpoint; then its frontier and the size of each level above the leaves (instead of one
-        statement for each of these)."""
-        state = read_rows(self.session, _STATE, {}).one()
+        checkpoint (:data:`STATE_COLUMNS`); then its frontier and the size of each level above the
+        leaves (instead of one statement for each of these)."""
+        self.take_state(read_rows(self.session, _STATE, {}).one())
+
+    def take_state(self, state: Row[*tuple[Any, ...]]) -> None:
+        """Under the lock, what :meth:`_read_state` reads first, read by another statement (its
+        :data:`STATE_COLUMNS`) under the lock; then the frontier. Nothing when the state is known."""
+        if not self._locked:
+            raise RuntimeError("the log's state is read ahead under its lock only")
+        if self._latest is not None:
+            return
         size = 0 if state.last_entry is None else int(state.last_entry) + 1
         self._sizes[0] = size
         self._latest = (None, 0) if state.note is None else (bytes(state.note), int(state.checkpoint_size))
@@ -336,6 +346,7 @@ _NAME_AND_KEYIDS = (
         SigningKey.org_id,
         SigningKey.keyid,
         SigningKey.not_after,
+        *STATE_COLUMNS,
     )
     .select_from(_ONE_ROW)
     .outerjoin(
@@ -487,7 +498,8 @@ class TransparencyRepo:
         """Under the log's lock, in one statement: the organization's English name (None: no such
         organization), and the current key ids of its ``purpose`` and of the service's
         ``service_purpose``, each kept to answer the next :meth:`current_keyid` of its key in this
-        transaction (what an attestation reads: who signs, with which key, and the log's key)."""
+        transaction (what an attestation reads: who signs, with which key, and the log's key); and the
+        log's state, which the append that follows reads next (:meth:`SqlLogStorage.take_state`)."""
         if not self.log.holds_lock():
             raise RuntimeError("keys are read ahead under the log's lock only")
         params = {"org_id": org_id, "purpose": purpose, "service_purpose": service_purpose}
@@ -496,6 +508,7 @@ class TransparencyRepo:
         for row in rows:
             if row.purpose is not None:
                 self._read_ahead[row.purpose, row.org_id] = (row.keyid, row.not_after)
+        self.log.take_state(rows[0])
         name: str | None = rows[0].org_name
         return name
 
