@@ -31,7 +31,7 @@ from qualbridge.services.records import (
     RawFile,
 )
 from qualbridge.services.uow import UnitOfWork
-from qualbridge.store.models import Blob, Evidence
+from qualbridge.store.models import Blob, Evidence, Product
 from qualbridge.store.repos.catalog import ProductRow
 from qualbridge.store.repos.evidence import EvidenceFilter
 
@@ -144,7 +144,9 @@ def _read_whole(uow: UnitOfWork, row: Row[*tuple[Any, ...]], linked: list[dict[s
     )
 
 
-def stored_record(row: Evidence, *, raw: RawFile | None, product: ProductRow, log: LogRef) -> EvidenceRecord:
+def stored_record(
+    row: Evidence, *, raw: RawFile | None, product: Product | ProductRow, log: LogRef
+) -> EvidenceRecord:
     """The record of evidence that this transaction has just stored, linked to ``product`` (its one
     product so far), recorded with ``raw`` as its raw file and attested at ``log``: what
     :func:`evidence_record` would read back, built from the values in hand. New evidence has no status

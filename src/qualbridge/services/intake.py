@@ -53,7 +53,7 @@ from qualbridge.services.authz import authorize
 from qualbridge.services.context import Context
 from qualbridge.services.evidence import evidence_record, stored_record
 from qualbridge.services.idempotency import Replay
-from qualbridge.services.products import check_owned, owned_product
+from qualbridge.services.products import check_owned, owned
 from qualbridge.services.records import Ingested, RawFile
 from qualbridge.services.uow import UnitOfWork
 from qualbridge.store.blobs import copy_hashing
@@ -267,18 +267,16 @@ def _store(
         now = ctx.clock()
         if key is not None and (found := idempotency.lookup(uow, actor, key, fp, now=now)) is not None:
             return _intake(found, replayed=True)  # a concurrent retry finished first
-        if raw is not None:  # sent with the product's read (PostgreSQL: see qualbridge.store.db)
+        if raw is not None:  # sent with the reads below (PostgreSQL: see qualbridge.store.db)
             uow.evidence.ensure_blob(digest=raw.digest, size=raw.size, media_type=raw.media_type, at=now)
-        product = owned_product(uow, actor, product_id)
+        digest = None if raw is None else raw.digest
+        read, blob, row = uow.evidence.for_intake(product_id, digest, actor.org_id, content_id)
+        product = owned(actor, product_id, read)
         stored = raw
-        if raw is None:
-            row = uow.evidence.get(actor.org_id, content_id)
-        else:
-            blob, row = uow.evidence.blob_and_evidence(raw.digest, actor.org_id, content_id)
-            if blob is not None:  # the record that stands (an earlier upload's media type stays)
-                stored = RawFile(
-                    digest=raw.digest, filename=raw.filename, size=blob.size, media_type=blob.media_type
-                )
+        if raw is not None and blob is not None:  # the record that stands (an earlier upload's media type)
+            stored = RawFile(
+                digest=raw.digest, filename=raw.filename, size=blob.size, media_type=blob.media_type
+            )
         created = row is None
         attest = created
         if row is None:

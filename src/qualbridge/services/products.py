@@ -7,7 +7,7 @@ Evidence recorded on a subsystem is inherited by every product that includes it 
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Literal, TypeVar
 
 from qualbridge.errors import ConflictError, InputError, NotFoundError, at
 from qualbridge.services import _checks, audit
@@ -20,6 +20,7 @@ from qualbridge.store.models import PRODUCT_KINDS, Product, ProductComponent
 from qualbridge.store.repos.catalog import ProductRow
 
 ProductKind = Literal["equipment", "subsystem", "component", "material"]
+_P = TypeVar("_P", ProductRow, Product)
 
 
 def product_record(row: Product | ProductRow) -> ProductRecord:
@@ -36,9 +37,14 @@ def visible_product(uow: UnitOfWork, actor: Actor, product_id: uuid.UUID) -> Pro
 
 def owned_product(uow: UnitOfWork, actor: Actor, product_id: uuid.UUID) -> ProductRow:
     """A product of the actor's own organization (what it may change or record evidence on)."""
-    row = visible_product(uow, actor, product_id)
-    if row.owner_org_id != actor.org_id:
-        raise NotFoundError(f"no product {product_id} of yours", at(field="product_id"))
+    return owned(actor, product_id, uow.products.get(product_id))
+
+
+def owned(actor: Actor, product_id: uuid.UUID, row: _P | None) -> _P:
+    """``row``, the product ``product_id`` as read (None: there is none), if it is the actor's own
+    organization's; else :class:`NotFoundError` (another organization's product is not named)."""
+    if row is None or row.owner_org_id != actor.org_id:
+        raise NotFoundError(f"no product {product_id}", at(field="product_id"))
     return row
 
 

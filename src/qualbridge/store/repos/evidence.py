@@ -67,14 +67,18 @@ _BY_CONTENT_ID = (
     .outerjoin(Blob, Blob.digest == Evidence.raw_digest)
     .where(Evidence.org_id == bindparam("org_id"), Evidence.content_id == bindparam("content_id"))
 )
-#: A raw file's record, and the organization's evidence of a content id if it is stored already.
-_BLOB_AND_EVIDENCE = (
-    select(Blob, Evidence)
+#: What an upload reads first, in one statement: the product it is recorded on (no row: no such
+#: product), the record of its raw file (an earlier upload's, or the one this transaction has just
+#: written) and the organization's evidence of its content id if it is stored already.
+_FOR_INTAKE = (
+    select(Product, Blob, Evidence)
+    .select_from(Product)
+    .outerjoin(Blob, Blob.digest == bindparam("digest"))
     .outerjoin(
         Evidence,
         (Evidence.org_id == bindparam("org_id")) & (Evidence.content_id == bindparam("content_id")),
     )
-    .where(Blob.digest == bindparam("digest"))
+    .where(Product.id == bindparam("product_id"))
 )
 #: The products an evidence is linked to, as plain rows of the product's columns (no ORM objects to set
 #: up: an evidence record is the service's most frequent read).
@@ -280,24 +284,22 @@ class EvidenceRepo:
     def ensure_blob(self, *, digest: str, size: int, media_type: str, at: dt.datetime) -> None:
         """Record a blob unless it is recorded already (two uploads of one file may race here: an
         earlier record, with its own media type, stands). Nothing is read back (see ``_rows``):
-        :meth:`blob_and_evidence` reads the record that stands."""
+        :meth:`for_intake` reads the record that stands."""
         values = {"digest": digest, "size": size, "media_type": media_type, "created_at": at}
         if self.session.autoflush:
             self.session.flush()
         self.session.connection().execute(_ensure_blob(self.session.get_bind().dialect.name), values)
 
-    def blob_and_evidence(
-        self, digest: str, org_id: uuid.UUID, content_id: str
-    ) -> tuple[Blob | None, Evidence | None]:
-        """The record of a raw file, and the organization's evidence of ``content_id`` if it is stored
-        already (whatever its raw file), in one query. The raw file is recorded (:meth:`ensure_blob`)
-        earlier in the transaction; were it not, the evidence is looked up on its own."""
-        found = self.session.execute(
-            _BLOB_AND_EVIDENCE, {"digest": digest, "org_id": org_id, "content_id": content_id}
-        ).first()
-        if found is None:
-            return None, self.get(org_id, content_id)
-        return found[0], found[1]
+    def for_intake(
+        self, product_id: uuid.UUID, digest: str | None, org_id: uuid.UUID, content_id: str
+    ) -> tuple[Product | None, Blob | None, Evidence | None]:
+        """In one query, what an upload reads first: the product it is recorded on (whoever's it is:
+        the caller checks), the record of its raw file ``digest`` (None: none, or no raw file), which
+        :meth:`ensure_blob` wrote earlier in the transaction unless it stood already, and the
+        organization's evidence of ``content_id`` if it is stored already."""
+        params = {"product_id": product_id, "digest": digest, "org_id": org_id, "content_id": content_id}
+        found = self.session.execute(_FOR_INTAKE, params).first()
+        return (None, None, None) if found is None else (found[0], found[1], found[2])
 
 
 @functools.cache
