@@ -17,7 +17,7 @@ database's own lock still guarantees correctness for a process that does not use
 A PostgreSQL write transaction runs in psycopg's pipeline mode (:meth:`Database.pipelined`): a statement
 whose answer the transaction does not need at once (an INSERT without RETURNING, say) is sent without
 waiting for it, and goes to the server with the next statement that must be answered, or at the end
-of the transaction's work, before its COMMIT. An upload's transaction then waits for the server 7 times
+of the transaction's work, before its COMMIT. An upload's transaction then waits for the server 5 times
 instead of 19.
 """
 
@@ -141,7 +141,7 @@ def _ping_when_idle(engine: Engine, seconds: float) -> None:
 
     A server restart or an idle timeout on the way closes connections the pool still holds; the first
     request to take one would fail. A ping on every checkout (SQLAlchemy's ``pool_pre_ping``) prevents
-    that at the price of a round trip per transaction, beside the four or five of a short read. Under
+    that at the price of a round trip per transaction, beside the one or two of a short read. Under
     load connections come back to the pool within milliseconds and are used again unchecked; after a
     pause, the first use pays the ping. A connection broken while busy fails its request, and SQLAlchemy
     then discards the pool's other connections from before the break."""

@@ -187,8 +187,8 @@ class SqlLogStorage:
             for level, hashes in enumerate(batch.nodes)
             for i, h in enumerate(hashes)
         ]
-        if rows:  # one statement for all of them (a list of parameters would send one per row)
-            connection.execute(_INSERT_NODE.values(rows))
+        if rows:
+            connection.execute(_INSERT_NODE, rows)
         if self._locked:
             for level in range(len(batch.nodes)):
                 self._sizes[level] = batch.end >> level
