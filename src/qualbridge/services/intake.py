@@ -302,7 +302,8 @@ def _store(
         )
         logged = None
         if attest:
-            # Takes the log's lock. The row's own document (an earlier upload's) is the same canonical JSON.
+            # Takes the log's lock. A row stored before (a document now gaining its raw file) has this
+            # content id, so its document is this canonical JSON too.
             attestation = attestations.attest_evidence(uow, ctx, row, meta=meta, document=document)
             logged = transparency.log_ref_of(attestation, transparency.publish_size(uow, ctx))
         if created and logged is not None:
