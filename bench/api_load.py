@@ -34,8 +34,9 @@ share of the framework's own capacity that QualBridge keeps, and a figure that h
 whose speed does not.
 
 It prints requests per second, the median and 99th-percentile latency of each phase (wrk's histogram),
-the CPU time the server's processes spent per request (Linux: from ``/proc``), and the floor's rate,
-p99 and the ratio. An answer other than 2xx, a socket error or a timeout counts as an error and is
+the CPU time the server's processes spent per request (Linux: from ``/proc``), on a PostgreSQL server
+of this machine the CPU time its processes spent per request too ("db ms/req": SQLite's work is in the
+server's own figure), and the floor's rate, p99 and the ratio. An answer other than 2xx, a socket error or a timeout counts as an error and is
 reported (a run with errors is not a result; an error on the floor stops the run).
 """
 
@@ -61,6 +62,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy import make_url
 
 from bench import api_floor
 from qualbridge.demo.particles import SurveyPlan, write_survey
@@ -165,6 +167,9 @@ class Phase:
     timeouts: int
     #: CPU seconds of the server's processes during the phase (None: not measurable here).
     server_cpu_s: float | None
+    #: CPU seconds of the PostgreSQL server's processes during the phase (None: SQLite, which runs in
+    #: the server's own processes, or a database server on another machine).
+    database_cpu_s: float | None = None
     #: Evidence records the phase added, counted afterwards (uploads only).
     stored: int | None = None
     #: The same phase on the bare FastAPI app of :mod:`bench.api_floor`.
@@ -192,8 +197,10 @@ class Phase:
         unstored = 0 if self.stored is None else max(0, self.statuses.get(201, 0) - self.stored)
         return failed + self.socket_errors + self.timeouts + unstored
 
+    def _per_request_ms(self, seconds: float | None) -> float | None:
+        return None if seconds is None or not self.requests else round(seconds / self.requests * 1000, 2)
+
     def row(self) -> dict[str, Any]:
-        cpu = None if self.server_cpu_s is None or not self.requests else self.server_cpu_s / self.requests
         return {
             "phase": self.name,
             "requests": self.requests,
@@ -201,7 +208,8 @@ class Phase:
             "per_s": round(self.per_s, 1),
             "p50_ms": round(self.p50_ms, 2),
             "p99_ms": round(self.p99_ms, 2),
-            "server_cpu_ms": None if cpu is None else round(cpu * 1000, 2),
+            "server_cpu_ms": self._per_request_ms(self.server_cpu_s),
+            "database_cpu_ms": self._per_request_ms(self.database_cpu_s),
             "statuses": {str(s): n for s, n in sorted(self.statuses.items())},
             "stored": self.stored,
             "floor_per_s": None if self.floor is None else round(self.floor.per_s, 1),
@@ -327,14 +335,9 @@ def uvicorn_server(
         process.wait(timeout=30)
 
 
-def server_cpu_seconds(pid: int) -> float | None:
-    """User + system CPU seconds of a process and its direct children (uvicorn's workers), from Linux's
-    ``/proc``; None where there is no ``/proc``."""
-    proc = Path("/proc")
-    if not (proc / str(pid) / "stat").exists():
-        return None
-    ticks = 0
-    for entry in proc.iterdir():
+def _process_stats() -> Iterator[tuple[int, str, list[str]]]:
+    """Each process's id, command name and the fields of its ``/proc/PID/stat`` after the name."""
+    for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
@@ -342,10 +345,42 @@ def server_cpu_seconds(pid: int) -> float | None:
         except OSError:  # the process ended while the folder was read
             continue
         # The command name, in parentheses, may hold spaces: the fields that follow it are split.
-        fields = stat.rsplit(")", 1)[1].split()
-        if int(entry.name) == pid or int(fields[1]) == pid:
-            ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
+        head, _, rest = stat.rpartition(")")
+        yield int(entry.name), head.partition("(")[2], rest.split()
+
+
+def _cpu_seconds(fields: list[str]) -> float:
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def server_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of a process and its direct children (uvicorn's workers), from Linux's
+    ``/proc``; None where there is no ``/proc``."""
+    if not Path(f"/proc/{pid}/stat").exists():
+        return None
+    return sum(_cpu_seconds(fields) for p, _, fields in _process_stats() if pid in (p, int(fields[1])))
+
+
+def database_cpu_seconds() -> float | None:
+    """User + system CPU seconds of this machine's PostgreSQL server processes (the postmaster, its
+    backends and its background workers, all named ``postgres``); None where there is no ``/proc`` or
+    no such process."""
+    if not Path("/proc/self/stat").exists():
+        return None
+    found = [_cpu_seconds(fields) for _, name, fields in _process_stats() if name == "postgres"]
+    return sum(found) if found else None
+
+
+def local_postgres(url: str) -> bool:
+    """Whether ``url`` is a PostgreSQL server on this machine, whose CPU time ``/proc`` shows."""
+    parsed = make_url(url)
+    return parsed.get_backend_name() == "postgresql" and parsed.host in (
+        None,
+        "",
+        "localhost",
+        "127.0.0.1",
+        "::1",
+    )
 
 
 def wrk_binary() -> str:
@@ -375,11 +410,19 @@ def run_wrk(
     return result
 
 
-def timed(name: str, srv: Server, script: Path, args: argparse.Namespace, *extra: str) -> Phase:
+def _spent(before: float | None, after: float | None) -> float | None:
+    return None if before is None or after is None else after - before
+
+
+def timed(
+    name: str, srv: Server, script: Path, args: argparse.Namespace, *extra: str, database: bool = False
+) -> Phase:
+    """A phase of wrk's load on ``srv``; ``database``: also count the local PostgreSQL server's CPU."""
     cpu_before = server_cpu_seconds(srv.pid)
+    db_before = database_cpu_seconds() if database else None
     result = run_wrk(srv.base, script, seconds=args.seconds, connections=args.concurrency, args=extra)
-    cpu_after = server_cpu_seconds(srv.pid)
-    cpu = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
+    cpu = _spent(cpu_before, server_cpu_seconds(srv.pid))
+    db = _spent(db_before, database_cpu_seconds() if database else None)
     return Phase(
         name=name,
         requests=result["requests"],
@@ -390,6 +433,7 @@ def timed(name: str, srv: Server, script: Path, args: argparse.Namespace, *extra
         socket_errors=result["socket_errors"],
         timeouts=result["timeouts"],
         server_cpu_s=cpu,
+        database_cpu_s=db,
     )
 
 
@@ -565,7 +609,7 @@ def run(kind: str, args: argparse.Namespace) -> list[dict[str, Any]]:
                 uploads = scripts.uploads(product, big)
                 check_upload(client, uploads[1])
                 with floor_server(folder, token, answers, args.workers) as floor:
-                    phases = measure(srv, floor, client, scripts, paths, uploads, args)
+                    phases = measure(srv, floor, client, scripts, paths, uploads, args, local_postgres(url))
         size = len(big) / 1e6
         return [{"database": kind, **p.row(), "upload_mb": round(size, 2)} for p in phases]
 
@@ -578,8 +622,10 @@ def measure(
     paths: list[str],
     uploads: tuple[Path, tuple[str, str]],
     args: argparse.Namespace,
+    database: bool,
 ) -> list[Phase]:
-    """Each phase on QualBridge, then at once on the floor: the two see the same machine."""
+    """Each phase on QualBridge, then at once on the floor: the two see the same machine. ``database``:
+    count the local PostgreSQL server's CPU in QualBridge's phases (the floor does not use it)."""
     reads = {"reads": scripts.reads("reads", paths)}
     if args.per_route:
         reads |= {f"- {name}": scripts.reads(name, subset) for name, subset in by_route(paths).items()}
@@ -591,10 +637,10 @@ def measure(
     # Uploads the warm-up left in flight finish before anything is timed.
     before = settled_total(client)
     phases = [
-        timed(name, srv, script, args).against(timed(name, floor, script, args))
+        timed(name, srv, script, args, database=database).against(timed(name, floor, script, args))
         for name, script in reads.items()
     ]
-    phase = timed("uploads 1 MB", srv, upload, args, "timed", *halves)
+    phase = timed("uploads 1 MB", srv, upload, args, "timed", *halves, database=database)
     phase = phase.with_stored(settled_total(client) - before)
     return [*phases, phase.against(timed("uploads 1 MB", floor, upload, args, "floor", *halves))]
 
@@ -632,6 +678,7 @@ def main(argv: list[str] | None = None) -> None:
         "p50 ms",
         "p99 ms",
         "cpu ms/req",
+        "db ms/req",
         "floor/s",
         "floor p99",
         "of floor",
@@ -640,6 +687,7 @@ def main(argv: list[str] | None = None) -> None:
     for r in rows:
         share = None if r["of_floor"] is None else f"{r['of_floor']:.0%}"
         cells = (r["requests"], r["errors"], r["per_s"], r["p50_ms"], r["p99_ms"], r["server_cpu_ms"])
+        cells += ("-" if r["database_cpu_ms"] is None else r["database_cpu_ms"],)
         cells += (r["floor_per_s"], r["floor_p99_ms"], share)
         print(f"{r['database']:<11} {r['phase']:<17} " + " ".join(f"{c!s:>10}" for c in cells))
         if r.get("stored") is not None:
