@@ -36,8 +36,9 @@ whose speed does not.
 It prints requests per second, the median and 99th-percentile latency of each phase (wrk's histogram),
 the CPU time the server's processes spent per request (Linux: from ``/proc``), on a PostgreSQL server
 of this machine the CPU time its processes spent per request too ("db ms/req": SQLite's work is in the
-server's own figure), and the floor's rate, p99 and the ratio. An answer other than 2xx, a socket error or a timeout counts as an error and is
-reported (a run with errors is not a result; an error on the floor stops the run).
+server's own figure), and the floor's rate, p99 and the ratio. An answer other than 2xx, a socket error
+or a timeout counts as an error and is reported (a run with errors is not a result; an error on the
+floor stops the run).
 """
 
 from __future__ import annotations
@@ -364,23 +365,22 @@ def server_cpu_seconds(pid: int) -> float | None:
 def database_cpu_seconds() -> float | None:
     """User + system CPU seconds of this machine's PostgreSQL server processes (the postmaster, its
     backends and its background workers, all named ``postgres``); None where there is no ``/proc`` or
-    no such process."""
+    no such process. A backend that ends during a phase takes its time with it: the service's pooled
+    connections stay open throughout."""
     if not Path("/proc/self/stat").exists():
         return None
     found = [_cpu_seconds(fields) for _, name, fields in _process_stats() if name == "postgres"]
     return sum(found) if found else None
 
 
+#: Hosts of a database URL that name this machine (None: the server's local socket).
+_THIS_MACHINE = (None, "", "localhost", "127.0.0.1", "::1")
+
+
 def local_postgres(url: str) -> bool:
     """Whether ``url`` is a PostgreSQL server on this machine, whose CPU time ``/proc`` shows."""
     parsed = make_url(url)
-    return parsed.get_backend_name() == "postgresql" and parsed.host in (
-        None,
-        "",
-        "localhost",
-        "127.0.0.1",
-        "::1",
-    )
+    return parsed.get_backend_name() == "postgresql" and parsed.host in _THIS_MACHINE
 
 
 def wrk_binary() -> str:
