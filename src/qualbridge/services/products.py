@@ -28,11 +28,9 @@ def product_record(row: Product | ProductRow) -> ProductRecord:
 
 
 def visible_product(uow: UnitOfWork, actor: Actor, product_id: uuid.UUID) -> ProductRow:
-    """A product the actor may see, or :class:`NotFoundError` (also for another organization's id)."""
-    row = uow.products.get(product_id)
-    if row is None or row.owner_org_id != actor.org_id:
-        raise NotFoundError(f"no product {product_id}", at(field="product_id"))
-    return row
+    """A product the actor may see, its own organization's, or :class:`NotFoundError` (also for another
+    organization's id)."""
+    return owned(actor, product_id, uow.products.get(product_id))
 
 
 def owned_product(uow: UnitOfWork, actor: Actor, product_id: uuid.UUID) -> ProductRow:
