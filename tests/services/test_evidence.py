@@ -9,6 +9,7 @@ import pytest
 from qualbridge.errors import NotFoundError
 from qualbridge.services import evidence, intake, products
 from qualbridge.services.actor import Actor
+from qualbridge.services.attestations import EVIDENCE, EVIDENCE_STATUS
 from qualbridge.services.context import Context
 from qualbridge.services.records import InheritedEvidence
 from qualbridge.store.blobs import BlobCorruptedError, FilesystemBlobStore
@@ -130,7 +131,9 @@ def test_plain_reads_see_what_their_transaction_has_pending(ctx: Context) -> Non
     tool, spare = _product(ctx, vendor, "T", "equipment"), _product(ctx, vendor, "S")
     survey = _survey(ctx, vendor, tool)
     with ctx.transaction(write=True) as uow:
-        found = uow.evidence.whole(vendor.org_id, survey, statement_type="evidence", change_type="status")
+        found = uow.evidence.whole(
+            vendor.org_id, survey, statement_type=EVIDENCE, change_type=EVIDENCE_STATUS
+        )
         assert found is not None
         row = found[0]
         now = dt.datetime.now(dt.UTC)
@@ -138,7 +141,9 @@ def test_plain_reads_see_what_their_transaction_has_pending(ctx: Context) -> Non
             EvidenceLink(evidence_id=row.id, product_id=spare, linked_by=vendor.user_id, created_at=now)
         )
         assert {p.id for p in uow.evidence.products_of(row.id)} == {tool, spare}
-        found = uow.evidence.whole(vendor.org_id, survey, statement_type="evidence", change_type="status")
+        found = uow.evidence.whole(
+            vendor.org_id, survey, statement_type=EVIDENCE, change_type=EVIDENCE_STATUS
+        )
         assert found is not None
         assert {p["id"] for p in found[1]} == {tool, spare}
         uow.session.rollback()
