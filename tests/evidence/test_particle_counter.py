@@ -7,6 +7,7 @@ counts ÷ sampled volume (L) × 1000 per m³; a location's value is the mean of 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import tempfile
 from pathlib import Path
@@ -29,6 +30,7 @@ from qualbridge.evidence.parsers.particle_counter._dates import (
     detect_format,
     parse_datetime,
 )
+from qualbridge.evidence.parsers.particle_counter._header import split_line
 from qualbridge.evidence.parsers.particle_counter._names import channel_of
 
 ASSETS = Path(__file__).parent.parent / "assets" / "particle_counter"
@@ -270,6 +272,24 @@ def test_the_quick_date_check_never_refuses_what_strptime_reads(
         except ValueError:
             continue
         assert _could_read(value, other), (value, other)
+
+
+def _csv_cells(line: str, delimiter: str) -> list[str] | type[Exception]:
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        return csv.Error
+
+
+@settings(max_examples=400, deadline=None)
+@given(line=st.text(alphabet='ab µ0.,;\t"\r\n\x00', max_size=30), delimiter=st.sampled_from([",", ";", "\t"]))
+def test_a_line_is_split_as_the_csv_reader_splits_it(line: str, delimiter: str) -> None:
+    """``split_line`` splits plain lines itself: the cells are the CSV reader's, quotes or not."""
+    try:
+        cells: list[str] | type[Exception] = split_line(line, delimiter)
+    except csv.Error:
+        cells = csv.Error
+    assert cells == _csv_cells(line, delimiter)
 
 
 def _every_reading(values: list[str]) -> dict[str, list[dt.datetime]]:

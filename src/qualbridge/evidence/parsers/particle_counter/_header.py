@@ -51,7 +51,18 @@ class Head:
     meta: tuple[MetaLine, ...]
 
 
+#: Characters that the CSV reader treats otherwise than as text between delimiters.
+_CSV_SPECIAL = re.compile('["\r\n\x00]')
+
+
 def split_line(line: str, delimiter: str) -> list[str]:
+    """The cells of one line as the CSV reader splits them. A line without quotes, line breaks or NUL
+    (nearly every line of an export) is split at its delimiters, as the reader would: faster, and the
+    head of a file is split line by line a few hundred times."""
+    if not line:
+        return []
+    if _CSV_SPECIAL.search(line) is None:
+        return line.split(delimiter)
     return next(csv.reader([line], delimiter=delimiter), [])
 
 
