@@ -21,6 +21,7 @@ from qualbridge.demo.particles import DIALECTS, SurveyPlan, formula_limit, write
 from qualbridge.errors import ParseError
 from qualbridge.evidence.models import ParticleSurvey
 from qualbridge.evidence.parsers import file_digest, load_evidence
+from qualbridge.evidence.parsers._cells import split_cells
 from qualbridge.evidence.parsers.particle_counter import sniff
 from qualbridge.evidence.parsers.particle_counter._dates import (
     FORMATS,
@@ -30,7 +31,6 @@ from qualbridge.evidence.parsers.particle_counter._dates import (
     detect_format,
     parse_datetime,
 )
-from qualbridge.evidence.parsers.particle_counter._header import split_line
 from qualbridge.evidence.parsers.particle_counter._names import channel_of
 
 ASSETS = Path(__file__).parent.parent / "assets" / "particle_counter"
@@ -274,22 +274,26 @@ def test_the_quick_date_check_never_refuses_what_strptime_reads(
         assert _could_read(value, other), (value, other)
 
 
-def _csv_cells(line: str, delimiter: str) -> list[str] | type[Exception]:
+def _csv_cells(line: str, delimiter: str, skip: bool) -> list[str] | type[Exception]:
     try:
-        return next(csv.reader([line], delimiter=delimiter), [])
+        return next(csv.reader([line], delimiter=delimiter, skipinitialspace=skip), [])
     except csv.Error:
         return csv.Error
 
 
 @settings(max_examples=400, deadline=None)
-@given(line=st.text(alphabet='ab µ0.,;\t"\r\n\x00', max_size=30), delimiter=st.sampled_from([",", ";", "\t"]))
-def test_a_line_is_split_as_the_csv_reader_splits_it(line: str, delimiter: str) -> None:
-    """``split_line`` splits plain lines itself: the cells are the CSV reader's, quotes or not."""
+@given(
+    line=st.text(alphabet='ab µ0.,;\t"\r\n\x00', max_size=30),
+    delimiter=st.sampled_from([",", ";", "\t"]),
+    skip=st.booleans(),
+)
+def test_a_line_is_split_as_the_csv_reader_splits_it(line: str, delimiter: str, skip: bool) -> None:
+    """``split_cells`` splits plain lines itself: the cells are the CSV reader's, quotes or not."""
     try:
-        cells: list[str] | type[Exception] = split_line(line, delimiter)
+        cells: list[str] | type[Exception] = split_cells(line, delimiter, skip_initial_space=skip)
     except csv.Error:
         cells = csv.Error
-    assert cells == _csv_cells(line, delimiter)
+    assert cells == _csv_cells(line, delimiter, skip)
 
 
 def _every_reading(values: list[str]) -> dict[str, list[dt.datetime]]:

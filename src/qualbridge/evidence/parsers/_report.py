@@ -24,7 +24,6 @@ value has been read, so a report is accepted whole or not at all.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
 import math
@@ -39,6 +38,7 @@ from qualbridge import units
 from qualbridge.errors import EvidenceError, ParseError, UnitError, at
 from qualbridge.evidence.models import Evidence
 from qualbridge.evidence.parsers import build_evidence, file_digest
+from qualbridge.evidence.parsers._cells import split_cells
 
 HeaderTest = Callable[[list[str]], bool]
 
@@ -322,7 +322,7 @@ def _delimiter(line: str) -> str | None:
 
 
 def _split(line: str, delimiter: str) -> list[str]:
-    return [c.strip() for c in next(csv.reader([line], delimiter=delimiter, skipinitialspace=True))]
+    return [c.strip() for c in split_cells(line, delimiter, skip_initial_space=True)]
 
 
 def _with_table(

@@ -8,13 +8,13 @@ delimiters ``,`` ``;`` or tab. A line right below the header whose channel cells
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
 from qualbridge.errors import ParseError, at
+from qualbridge.evidence.parsers._cells import split_cells
 from qualbridge.evidence.parsers.particle_counter._mapping import ColumnMapping
 from qualbridge.evidence.parsers.particle_counter._names import channel_of, fold, role_of
 
@@ -51,19 +51,8 @@ class Head:
     meta: tuple[MetaLine, ...]
 
 
-#: Characters that the CSV reader treats otherwise than as text between delimiters.
-_CSV_SPECIAL = re.compile('["\r\n\x00]')
-
-
 def split_line(line: str, delimiter: str) -> list[str]:
-    """The cells of one line as the CSV reader splits them. A line without quotes, line breaks or NUL
-    (nearly every line of an export) is split at its delimiters, as the reader would: faster, and the
-    head of a file is split line by line a few hundred times."""
-    if not line:
-        return []
-    if _CSV_SPECIAL.search(line) is None:
-        return line.split(delimiter)
-    return next(csv.reader([line], delimiter=delimiter), [])
+    return split_cells(line, delimiter)
 
 
 def _head_lines(path: Path, limit: int) -> tuple[list[str], str]:
