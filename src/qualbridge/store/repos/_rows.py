@@ -15,10 +15,10 @@ each statement.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import CursorResult, Executable, Insert, Table, insert, inspect
+from sqlalchemy import Connection, CursorResult, Executable, Insert, Table, insert, inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import instance_dict
 
@@ -43,16 +43,27 @@ def insert_row(session: Session, row: Base) -> None:
     statement, names = _columns(type(row))
     given = instance_dict(row)
     values: dict[str, Any] = {column: given[attr] for attr, column in names if attr in given}
+    write_rows(session, statement, values)
+
+
+def _connection(session: Session) -> Connection:
+    """The session's connection, in its transaction, after its pending objects are flushed (as
+    ``session.execute`` flushes them; nothing to do when there are none)."""
     if session.autoflush:
         session.flush()
-    session.connection().execute(statement, values)
+    return session.connection()
 
 
 def read_rows(session: Session, statement: Executable, params: Mapping[str, Any]) -> CursorResult[Any]:
     """The rows of a statement that reads columns, not ORM objects, run on the session's connection in
     its transaction. ``session.execute`` would first set the statement up for the ORM (its events, its
-    options, the loading of objects), which costs about as much as running a short query on PostgreSQL.
-    Pending objects are flushed first, as ``session.execute`` does (nothing to do when there are none)."""
-    if session.autoflush:
-        session.flush()
-    return session.connection().execute(statement, params)
+    options, the loading of objects), which costs about as much as running a short query on PostgreSQL."""
+    return _connection(session).execute(statement, params)
+
+
+def write_rows(
+    session: Session, statement: Executable, params: Mapping[str, Any] | Sequence[Mapping[str, Any]]
+) -> None:
+    """Run a statement that writes (a Core INSERT, one row or a list of them) or whose answer nobody
+    reads, on the session's connection in its transaction, past the ORM's set-up as :func:`read_rows`."""
+    _connection(session).execute(statement, params)

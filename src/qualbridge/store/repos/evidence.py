@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, defer
 from qualbridge.store.models import Blob, Evidence, EvidenceLink, Product
 from qualbridge.store.models.base import UuidText
 from qualbridge.store.repos._paging import Listing, Page, paginate
-from qualbridge.store.repos._rows import insert_row, read_rows
+from qualbridge.store.repos._rows import insert_row, read_rows, write_rows
 from qualbridge.store.repos.catalog import PRODUCT_COLUMNS, tree_of
 from qualbridge.store.repos.transparency import attestation_count, latest_attestation
 
@@ -286,9 +286,7 @@ class EvidenceRepo:
         earlier record, with its own media type, stands). Nothing is read back (see ``_rows``):
         :meth:`for_intake` reads the record that stands."""
         values = {"digest": digest, "size": size, "media_type": media_type, "created_at": at}
-        if self.session.autoflush:
-            self.session.flush()
-        self.session.connection().execute(_ensure_blob(self.session.get_bind().dialect.name), values)
+        write_rows(self.session, _ensure_blob(self.session.get_bind().dialect.name), values)
 
     def for_intake(
         self, product_id: uuid.UUID, digest: str | None, org_id: uuid.UUID, content_id: str

@@ -55,7 +55,7 @@ from qualbridge.store.models import (
     Organization,
     SigningKey,
 )
-from qualbridge.store.repos._rows import insert_row, read_rows
+from qualbridge.store.repos._rows import insert_row, read_rows, write_rows
 from qualbridge.trust.log import Batch
 from qualbridge.trust.merkle import complete_subtrees
 
@@ -129,9 +129,7 @@ class SqlLogStorage:
             # The rows written so far go first, as session.execute would send them (``intake``: no
             # holder of the lock waits for a row). Nothing is read from it: in a pipelined transaction
             # it goes to the server with the next statement answered, which runs once it is granted.
-            if self.session.autoflush:
-                self.session.flush()
-            connection.execute(_TAKE_LOCK, {"id": _LOG_LOCK})
+            write_rows(self.session, _TAKE_LOCK, {"id": _LOG_LOCK})
         # Anything read before the lock may be stale by now.
         self._sizes, self._nodes, self._latest = {}, {}, None
         self._locked_in = self.session.get_transaction()
@@ -178,9 +176,10 @@ class SqlLogStorage:
                 raise LogIntegrityError(f"the batch's level-{level} hashes do not continue the stored tree")
         # Checked before anything is written; the caller's transaction makes the batch all or nothing.
         # Plain INSERTs of the rows on the session's connection: nothing is read back (see ``_rows``).
-        connection = self.session.connection()
-        connection.execute(
-            _INSERT_ENTRY, [{"idx": batch.start + i, "entry": e} for i, e in enumerate(batch.entries)]
+        write_rows(
+            self.session,
+            _INSERT_ENTRY,
+            [{"idx": batch.start + i, "entry": e} for i, e in enumerate(batch.entries)],
         )
         rows = [
             {"level": level, "idx": (batch.start >> level) + i, "hash": h}
@@ -188,7 +187,7 @@ class SqlLogStorage:
             for i, h in enumerate(hashes)
         ]
         if rows:
-            connection.execute(_INSERT_NODE, rows)
+            write_rows(self.session, _INSERT_NODE, rows)
         if self._locked:
             for level in range(len(batch.nodes)):
                 self._sizes[level] = batch.end >> level
